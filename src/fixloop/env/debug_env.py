@@ -1,0 +1,480 @@
+"""`DebugEnv`: an OpenEnv-style debugging environment — `reset`, `step`, `state`.
+
+The environment owns a `Workspace` (a private copy of the task's repository) and runs tests
+through a `Sandbox`. Agent input never crashes it: malformed or invalid actions become an
+observation with `last_action_error` and the scheme's penalty. A sandbox failure ends the
+episode with an `infra_error` grade, which is never the agent's fault.
+"""
+
+from __future__ import annotations
+
+import ast
+import posixpath
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from fixloop.env.actions import (
+    Action,
+    ActionParseError,
+    ReadFile,
+    ReplaceLines,
+    RunTests,
+    SearchCode,
+    ViewCode,
+    WriteFile,
+    parse_action,
+)
+from fixloop.env.dangerous_patterns import newly_dangerous
+from fixloop.env.grader import Grade, GradeOutcome, grade_workspace
+from fixloop.env.line_edit import number_lines
+from fixloop.env.localization import failure_focus
+from fixloop.env.observation import Observation, PassSummary
+from fixloop.env.relevance import relevant_files
+from fixloop.env.rewards import StepEvent, make_reward_scheme
+from fixloop.env.workspace import Workspace, WorkspaceError
+from fixloop.sandbox.base import Sandbox, SandboxError, SandboxLimits, TestOutcome, TestRunResult
+from fixloop.tasks.task import Task, test_file_of
+
+
+class EnvConfig(BaseModel):
+    """How the environment behaves. Every field has a documented default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reward: Literal["potential", "tracefix", "navrepair"] = Field(
+        default="potential", description="Reward scheme: the default potential-based one or a preset."
+    )
+    view_window: int = Field(default=60, ge=5, description="Lines view_code shows when no end is given.")
+    max_read_chars: int = Field(default=20_000, ge=1_000, description="read_file shows at most this much.")
+    max_write_bytes: int = Field(default=200_000, ge=1_000, description="Largest file an edit may write.")
+    max_search_results: int = Field(
+        default=40, ge=1, description="search_code lists at most this many lines."
+    )
+    max_test_output_chars: int = Field(default=6_000, ge=500, description="Test output kept in observations.")
+    context_radius: int = Field(default=10, ge=1, description="Lines either side in localized_context.")
+    limits: SandboxLimits = Field(
+        default_factory=SandboxLimits, description="Sandbox limits; the wall timeout comes from the task."
+    )
+
+
+class StepResult(BaseModel):
+    """What `step` returns."""
+
+    observation: Observation
+    reward: float
+    done: bool
+    info: dict[str, Any] = Field(default_factory=dict)
+
+
+class EnvState(BaseModel):
+    """A snapshot of the episode for inspection; it holds nothing the agent may not see."""
+
+    task_id: str | None
+    step_count: int
+    max_steps: int
+    done: bool
+    pass_fraction: float
+    cumulative_reward: float
+    edits: int
+    changed_files: list[str]
+    grade: Grade | None
+
+
+@dataclass
+class _Output:
+    action_output: str | None = None
+    code_view: str | None = None
+
+
+class DebugEnv:
+    """The debugging environment. One episode at a time; call `close` when done with it."""
+
+    def __init__(self, sandbox: Sandbox, config: EnvConfig | None = None) -> None:
+        self.sandbox = sandbox
+        self.config = config or EnvConfig()
+        self._task: Task | None = None
+        self._workspace: Workspace | None = None
+
+    # ---- the OpenEnv surface -------------------------------------------------------------
+
+    def reset(self, task: Task) -> Observation:
+        """Start an episode on `task` with a fresh workspace; returns the first observation."""
+        self._close_workspace()
+        self._task = task
+        self._workspace = Workspace(task.files, max_write_bytes=self.config.max_write_bytes)
+        self._scheme = make_reward_scheme(self.config.reward)
+        self._scheme.reset(task)
+        self._relevant = relevant_files(task)
+        self._steps = 0
+        self._done = False
+        self._grade: Grade | None = None
+        self._cumulative = 0.0
+        self._read_paths: set[str] = set()
+        self._written_fix_files: set[str] = set()
+        self._last_action_type: str | None = None
+        self._repeat_count = 0
+        # The buggy repository's known state: pass_to_pass pass, fail_to_pass fail.
+        self._status = {node: node in task.pass_to_pass for node in task.graded_tests}
+        self._last_run: TestRunResult | None = None
+        self._last_test_output: str | None = None
+        self._localized: str | None = None
+        return self._observe(_Output(action_output="A new episode started."), None, None, 0.0)
+
+    def step(self, action: Action | dict[str, Any] | str) -> StepResult:
+        """Apply one action (an `Action`, a dict or a JSON string) and return the result.
+
+        Raises RuntimeError only when called before `reset` (a programming error); every
+        problem with the action itself becomes `last_action_error` in the observation.
+        """
+        if self._task is None or self._workspace is None:
+            raise RuntimeError("call reset(task) before step()")
+        if self._done:
+            event = StepEvent(
+                step=self._steps,
+                action_type=None,
+                after_done=True,
+                error="the episode is over; call reset(task) to start a new one",
+            )
+            reward = self._scheme.reward(event)
+            observation = self._observe(_Output(), None, event.error, reward)
+            return StepResult(observation=observation, reward=reward, done=True, info={"after_done": True})
+
+        self._steps += 1
+        info: dict[str, Any] = {}
+        try:
+            parsed: Action | None = parse_action(action)
+        except ActionParseError as exc:
+            parsed = None
+            event = StepEvent(step=self._steps, action_type=None, error=str(exc))
+            output = _Output()
+        if parsed is not None:
+            kind = parsed.action_type
+            self._repeat_count = self._repeat_count + 1 if kind == self._last_action_type else 0
+            self._last_action_type = kind
+            event = StepEvent(
+                step=self._steps,
+                action_type=kind,
+                repeat_count=self._repeat_count,
+                pass_fraction_before=self._pass_fraction(),
+                pass_fraction_after=self._pass_fraction(),
+            )
+            try:
+                output = self._dispatch(parsed, event)
+            except WorkspaceError as exc:
+                event.error = str(exc)
+                output = _Output()
+            except SandboxError as exc:
+                output = self._end_with_infra_error(event, exc)
+                info["infra_error"] = str(exc)
+        else:
+            self._last_action_type = None
+            self._repeat_count = 0
+
+        if not self._done and self._steps >= self._task.max_steps:
+            grade = self._finish()
+            info["truncated"] = True
+            output.action_output = (
+                output.action_output or ""
+            ) + "\nStep budget used up; the work was graded."
+            if grade.outcome is GradeOutcome.infra_error:
+                info["infra_error"] = grade.error
+
+        reward = self._scheme.reward(event)
+        self._cumulative += reward
+        if self._grade is not None:
+            info["grade"] = self._grade.model_dump(mode="json")
+        observation = self._observe(output, event.action_type, event.error, reward)
+        return StepResult(observation=observation, reward=reward, done=self._done, info=info)
+
+    def state(self) -> EnvState:
+        """The episode's current state."""
+        workspace = self._workspace
+        return EnvState(
+            task_id=self._task.id if self._task else None,
+            step_count=getattr(self, "_steps", 0),
+            max_steps=self._task.max_steps if self._task else 0,
+            done=getattr(self, "_done", False),
+            pass_fraction=self._pass_fraction() if self._task else 0.0,
+            cumulative_reward=getattr(self, "_cumulative", 0.0),
+            edits=len(workspace.history) if workspace else 0,
+            changed_files=workspace.changed_files() if workspace else [],
+            grade=getattr(self, "_grade", None),
+        )
+
+    def close(self) -> None:
+        """Delete the workspace. The sandbox belongs to the caller and stays open."""
+        self._close_workspace()
+
+    # ---- actions ---------------------------------------------------------------------------
+
+    def _dispatch(self, action: Action, event: StepEvent) -> _Output:
+        match action.action_type:
+            case "view_code":
+                return self._view_code(action, event)  # type: ignore[arg-type]
+            case "read_file":
+                return self._read_file(action, event)  # type: ignore[arg-type]
+            case "search_code":
+                return self._search_code(action)  # type: ignore[arg-type]
+            case "replace_lines":
+                return self._replace_lines(action, event)  # type: ignore[arg-type]
+            case "write_file":
+                return self._write_file(action, event)  # type: ignore[arg-type]
+            case "run_tests":
+                return self._run_tests(action, event)  # type: ignore[arg-type]
+            case "undo_edit":
+                edit = self.workspace.undo()
+                self._localized = None
+                return _Output(action_output=f"Reverted the last edit to {edit.path}.")
+            case "reset":
+                self.workspace.restore()
+                self._localized = None
+                return _Output(action_output="The repository is back to its original state.")
+            case "submit":
+                grade = self._finish()
+                event.grade = grade
+                event.pass_fraction_after = grade.pass_fraction if grade.outcome != "infra_error" else 0.0
+                event.syntax_error = self._syntax_error() is not None
+                return _Output(action_output=f"Submitted: {grade.outcome} (score {grade.score:.2f}).")
+        raise AssertionError(f"unhandled action {action.action_type}")  # pragma: no cover
+
+    @property
+    def workspace(self) -> Workspace:
+        assert self._workspace is not None
+        return self._workspace
+
+    def _note_read(self, path: str, event: StepEvent) -> None:
+        event.read_path = path
+        event.first_read = path not in self._read_paths
+        event.relevant_read = path in self._relevant
+        self._read_paths.add(path)
+
+    def _view_code(self, action: ViewCode, event: StepEvent) -> _Output:
+        if action.path is None:
+            listing = []
+            for rel in self.workspace.tree():
+                try:
+                    listing.append(f"{rel} ({len(self.workspace.read(rel).splitlines())} lines)")
+                except WorkspaceError:
+                    listing.append(f"{rel} (binary)")
+            return _Output(action_output="\n".join(listing))
+        text = self.workspace.read(action.path)
+        path = self.workspace.relative(self.workspace.resolve(action.path))
+        total = len(text.splitlines())
+        start = action.start_line or 1
+        end = action.end_line or start + self.config.view_window - 1
+        if start > max(total, 1):
+            raise WorkspaceError(f"start_line {start} is past the end of {path}, which has {total} lines")
+        if end < start:
+            raise WorkspaceError(f"end_line {end} is before start_line {start}")
+        end = min(end, total)
+        self._note_read(path, event)
+        header = f"{path} (lines {start}-{end} of {total})"
+        return _Output(code_view=header + "\n" + number_lines(text, start, end))
+
+    def _read_file(self, action: ReadFile, event: StepEvent) -> _Output:
+        text = self.workspace.read(action.path)
+        path = self.workspace.relative(self.workspace.resolve(action.path))
+        self._note_read(path, event)
+        rendered = number_lines(text)
+        if len(rendered) > self.config.max_read_chars:
+            rendered = rendered[: self.config.max_read_chars] + (
+                "\n... (truncated; use view_code with start_line/end_line for the rest)"
+            )
+        return _Output(code_view=f"{path} ({len(text.splitlines())} lines)\n{rendered}")
+
+    def _search_code(self, action: SearchCode) -> _Output:
+        if action.path is None:
+            paths = self.workspace.tree()
+        else:
+            root = self.workspace.resolve(action.path)
+            if not root.exists():
+                raise WorkspaceError(f"{action.path!r} does not exist")
+            prefix = self.workspace.relative(root)
+            paths = [
+                p for p in self.workspace.tree() if p == prefix or p.startswith(prefix.rstrip("/") + "/")
+            ]
+            if prefix == ".":
+                paths = self.workspace.tree()
+        needle = action.query.lower()
+        hits: list[str] = []
+        total = 0
+        for rel in paths:
+            try:
+                lines = self.workspace.read(rel).splitlines()
+            except WorkspaceError:
+                continue
+            for number, line in enumerate(lines, start=1):
+                if needle in line.lower():
+                    total += 1
+                    if len(hits) < self.config.max_search_results:
+                        hits.append(f"{rel}:{number}: {line.strip()}")
+        if not hits:
+            return _Output(action_output=f"No line contains {action.query!r}.")
+        more = f"\n... {total - len(hits)} more matches not shown" if total > len(hits) else ""
+        return _Output(action_output=f"{total} matches for {action.query!r}:\n" + "\n".join(hits) + more)
+
+    def _note_write(self, path: str, before: str, after: str, event: StepEvent) -> None:
+        event.write_path = path
+        if path in self._task_fix_paths and path not in self._written_fix_files:
+            event.first_write_to_fix_file = True
+            self._written_fix_files.add(path)
+        event.dangerous_written = sum(newly_dangerous(before, after).values())
+
+    @property
+    def _task_fix_paths(self) -> list[str]:
+        assert self._task is not None
+        return self._task.fix_paths
+
+    def _replace_lines(self, action: ReplaceLines, event: StepEvent) -> _Output:
+        edit, replaced = self.workspace.replace_lines(
+            action.path, action.start_line, action.end_line, action.new_code
+        )
+        self._note_write(edit.path, "\n".join(replaced), action.new_code, event)
+        if not action.new_code.strip():
+            event.lines_deleted_by_empty_block = action.end_line - action.start_line + 1
+        new_lines = len(action.new_code.splitlines())
+        self._focus_on(edit.path, action.start_line)
+        return _Output(
+            action_output=(
+                f"Replaced lines {action.start_line}-{action.end_line} of {edit.path} with {new_lines} lines."
+            )
+        )
+
+    def _write_file(self, action: WriteFile, event: StepEvent) -> _Output:
+        edit = self.workspace.write(action.path, action.content)
+        self._note_write(edit.path, edit.before or "", action.content, event)
+        self._focus_on(edit.path, 1)
+        verb = "Created" if edit.before is None else "Wrote"
+        return _Output(action_output=f"{verb} {edit.path} ({len(action.content.splitlines())} lines).")
+
+    def _run_tests(self, action: RunTests, event: StepEvent) -> _Output:
+        assert self._task is not None
+        targets = action.target.split() if action.target else list(self._task.test_paths)
+        for target in targets:
+            if not self.workspace.resolve(test_file_of(target)).exists():
+                raise WorkspaceError(f"test target {target!r} does not exist")
+        run = self.sandbox.run_tests(self.workspace.root, targets, limits=self._limits())
+        for node in self._task.graded_tests:
+            if any(_covers(target, node) for target in targets):
+                self._status[node] = run.outcome_of(node) == TestOutcome.passed
+        event.tests_run = True
+        event.pass_fraction_after = self._pass_fraction()
+        before_passing = round(event.pass_fraction_before * len(self._status))
+        event.newly_passing = max(0, round(event.pass_fraction_after * len(self._status)) - before_passing)
+        syntax = self._syntax_error()
+        event.syntax_error = syntax is not None or any(
+            "SyntaxError" in e.message or "IndentationError" in e.message for e in run.collection_errors
+        )
+        self._last_run = run
+        self._last_test_output = self._format_run(run)
+        focus = failure_focus(run, set(self.workspace.tree()), prefer=self._task.fail_to_pass)
+        if focus is not None:
+            self._focus_on(*focus)
+        return _Output(
+            action_output=f"Ran {' '.join(targets)}: {run.passed} passed, "
+            f"{run.failed} failed, {run.errors} errors."
+        )
+
+    # ---- helpers ---------------------------------------------------------------------------
+
+    def _limits(self) -> SandboxLimits:
+        assert self._task is not None
+        return self.config.limits.model_copy(update={"timeout_s": self._task.timeout_s})
+
+    def _pass_fraction(self) -> float:
+        return sum(self._status.values()) / len(self._status) if self._status else 0.0
+
+    def _finish(self) -> Grade:
+        assert self._task is not None
+        grade, _ = grade_workspace(self._task, self.workspace.root, self.sandbox, self._limits())
+        self._grade = grade
+        self._done = True
+        return grade
+
+    def _end_with_infra_error(self, event: StepEvent, exc: SandboxError) -> _Output:
+        event.error = f"the sandbox failed (not your fault): {exc}"
+        self._grade = Grade(outcome=GradeOutcome.infra_error, score=0.0, pass_fraction=0.0, error=str(exc))
+        self._done = True
+        return _Output()
+
+    def _syntax_error(self) -> str | None:
+        for rel in self.workspace.changed_files():
+            if not rel.endswith(".py"):
+                continue
+            try:
+                ast.parse(self.workspace.read(rel), filename=rel)
+            except WorkspaceError:
+                continue
+            except SyntaxError as exc:
+                return f"{rel}:{exc.lineno}: {exc.msg}"
+        return None
+
+    def _focus_on(self, path: str, line: int) -> None:
+        try:
+            text = self.workspace.read(path)
+        except WorkspaceError:
+            self._localized = None
+            return
+        radius = self.config.context_radius
+        total = len(text.splitlines())
+        start, end = max(1, line - radius), min(total, line + radius)
+        self._localized = f"{path} around line {line}\n" + number_lines(text, start, end, marker=line)
+
+    def _format_run(self, run: TestRunResult) -> str:
+        head = f"{run.passed} passed, {run.failed} failed, {run.errors} errors, {run.skipped} skipped"
+        if run.timed_out:
+            head += " — the run was killed at the time limit"
+        output = run.output
+        cap = self.config.max_test_output_chars
+        if len(output) > cap:
+            output = output[: cap // 2] + "\n... (output truncated) ...\n" + output[-cap // 2 :]
+        return head + "\n" + output
+
+    def _observe(
+        self, output: _Output, action_type: str | None, error: str | None, reward: float
+    ) -> Observation:
+        assert self._task is not None
+        summary = None
+        if self._last_run is not None:
+            run = self._last_run
+            summary = PassSummary(
+                passed=run.passed,
+                total=len(run.tests) + len(run.collection_errors),
+                failing=run.failing + [e.node_id for e in run.collection_errors],
+                timed_out=run.timed_out,
+            )
+        return Observation(
+            task_id=self._task.id,
+            task_description=self._task.description,
+            repo_tree=self.workspace.tree(),
+            action_output=output.action_output,
+            code_view=output.code_view,
+            last_test_output=self._last_test_output,
+            pass_summary=summary,
+            localized_context=self._localized,
+            syntax_error=self._syntax_error(),
+            step_count=self._steps,
+            steps_remaining=max(0, self._task.max_steps - self._steps),
+            last_action=action_type,
+            last_action_error=error,
+            reward=reward,
+            done=self._done,
+        )
+
+    def _close_workspace(self) -> None:
+        if self._workspace is not None:
+            self._workspace.close()
+            self._workspace = None
+
+
+def _covers(target: str, node: str) -> bool:
+    """Whether running `target` (a path or node id) runs the test `node`."""
+    target = target.rstrip("/")
+    if target in (".", ""):
+        return True
+    if node == target or node.startswith(target + "::") or node.startswith(target + "["):
+        return True
+    node_file = test_file_of(node)
+    return node_file == target or node_file.startswith(target + "/") or posixpath.dirname(node_file) == target

@@ -1,0 +1,144 @@
+"""The `Sandbox` protocol, its limits, and the structured result of a test run."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+from pydantic import BaseModel, Field
+
+
+class SandboxError(RuntimeError):
+    """The sandbox itself failed (could not start, lost its report channel).
+
+    This is an infrastructure failure, never the agent's: callers record it as `infra_error`.
+    """
+
+
+class TestOutcome(StrEnum):
+    """Verdict for one test, as pytest reports it."""
+
+    __test__ = False
+
+    passed = "passed"
+    failed = "failed"
+    error = "error"
+    skipped = "skipped"
+
+
+class TracebackFrame(BaseModel):
+    """One frame of a failure's traceback; `path` is relative to the workspace when inside it."""
+
+    path: str
+    line: int
+
+
+class TestCaseResult(BaseModel):
+    """The outcome of one test node."""
+
+    __test__ = False
+
+    node_id: str
+    outcome: TestOutcome
+    duration_s: float = 0.0
+    message: str = Field(default="", description="Short failure message, truncated.")
+    frames: list[TracebackFrame] = Field(
+        default_factory=list, description="Traceback frames, outermost first, for failures."
+    )
+
+
+class CollectionError(BaseModel):
+    """A file or directory pytest could not collect (import error, syntax error ...)."""
+
+    node_id: str
+    message: str
+
+
+class SandboxLimits(BaseModel):
+    """Resource limits for one test run. Every field has a safe default."""
+
+    timeout_s: float = Field(
+        default=30.0, gt=0, description="Wall time; the run's process group is killed after it."
+    )
+    cpu_s: int | None = Field(
+        default=None, ge=1, description="CPU seconds (RLIMIT_CPU); defaults to the wall timeout."
+    )
+    memory_mb: int = Field(default=1024, ge=64, description="Address space per process (RLIMIT_AS).")
+    max_processes: int = Field(
+        default=64, ge=4, description="Processes the run may hold at once (RLIMIT_NPROC)."
+    )
+    max_output_bytes: int = Field(
+        default=64_000, ge=1_000, description="Captured output kept, head and tail."
+    )
+    max_file_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=1024, description="Largest file a test may write."
+    )
+    env_passthrough: list[str] = Field(
+        default_factory=lambda: ["LANG", "LC_ALL", "TZ"],
+        description="Host variables copied into the sandbox; nothing else is.",
+    )
+
+
+class TestRunResult(BaseModel):
+    """Structured result of one test run, built from pytest's machine-readable report."""
+
+    __test__ = False
+
+    tests: list[TestCaseResult] = Field(default_factory=list)
+    collection_errors: list[CollectionError] = Field(default_factory=list)
+    duration_s: float = 0.0
+    exit_code: int | None = None
+    timed_out: bool = False
+    output: str = Field(default="", description="Captured stdout+stderr, head and tail within the cap.")
+    output_truncated: bool = False
+
+    @property
+    def passed(self) -> int:
+        return sum(t.outcome == TestOutcome.passed for t in self.tests)
+
+    @property
+    def failed(self) -> int:
+        return sum(t.outcome == TestOutcome.failed for t in self.tests)
+
+    @property
+    def errors(self) -> int:
+        return sum(t.outcome == TestOutcome.error for t in self.tests) + len(self.collection_errors)
+
+    @property
+    def skipped(self) -> int:
+        return sum(t.outcome == TestOutcome.skipped for t in self.tests)
+
+    def outcome_of(self, node_id: str) -> TestOutcome | None:
+        """The outcome of `node_id`, or None when the run did not report it."""
+        for test in self.tests:
+            if test.node_id == node_id:
+                return test.outcome
+        return None
+
+    @property
+    def failing(self) -> list[str]:
+        """Node ids that failed or errored, in report order."""
+        return [t.node_id for t in self.tests if t.outcome in (TestOutcome.failed, TestOutcome.error)]
+
+
+class Sandbox(Protocol):
+    """Runs a workspace's tests in isolation.
+
+    `run_tests` never raises for anything the code under test does (crash, hang, hog, exit):
+    that becomes data in the result (`timed_out`, missing tests, `exit_code`). It raises
+    `SandboxError` only when the sandbox itself cannot work.
+    """
+
+    name: str
+
+    def run_tests(
+        self, workspace: Path, targets: Sequence[str] = (), *, limits: SandboxLimits | None = None
+    ) -> TestRunResult:
+        """Run pytest on `targets` (node ids or paths relative to `workspace`; all when empty)."""
+        ...
+
+    def close(self) -> None:
+        """Release anything the sandbox holds. Idempotent."""
+        ...
