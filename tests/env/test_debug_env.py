@@ -151,7 +151,11 @@ def test_submit_without_a_fix_is_unresolved(env):
 
 
 def test_a_fix_that_breaks_a_regression_test_is_graded_unresolved(env):
-    env.step(WriteFile(path="calc.py", content="def add(a, b):\n    return a + b\n\n\ndef double(x):\n    return x\n"))
+    env.step(
+        WriteFile(
+            path="calc.py", content="def add(a, b):\n    return a + b\n\n\ndef double(x):\n    return x\n"
+        )
+    )
     grade = env.step(Submit()).info["grade"]
     assert grade["outcome"] == "unresolved"
     assert grade["pass_to_pass_broken"] == ["tests/test_calc.py::test_double"]

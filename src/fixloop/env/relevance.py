@@ -25,7 +25,7 @@ def imported_repo_files(source: str, files: set[str]) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             modules.append(node.module)
             modules.extend(f"{node.module}.{alias.name}" for alias in node.names)
-    found = set()
+    found: set[str] = set()
     for module in modules:
         parts = module.split(".")
         for depth in range(1, len(parts) + 1):

@@ -133,7 +133,7 @@ class Workspace:
 
     def tree(self) -> list[str]:
         """Every file in the workspace, repository-relative and sorted, skipping caches."""
-        found = []
+        found: list[str] = []
         for dirpath, dirnames, filenames in os.walk(self.root):
             dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
             base = Path(dirpath)

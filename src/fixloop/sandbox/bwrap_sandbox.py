@@ -1,0 +1,170 @@
+"""`BwrapSandbox`: tests in a bubblewrap container with no network and a read-only system."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import weakref
+from pathlib import Path
+
+from fixloop.sandbox.base import SandboxError, SandboxLimits
+from fixloop.sandbox.pytest_sandbox import Launch, PytestSandbox, RunSetup
+from fixloop.sandbox.uid_slots import UidSlot
+
+INSTALL_HINT = (
+    "install Debian's `bubblewrap` package (apt-get install bubblewrap) "
+    "or use `--sandbox process` for the less isolated process sandbox"
+)
+
+
+def find_bwrap() -> str:
+    """Path of the `bwrap` executable on PATH; raises `SandboxError` with a hint when absent."""
+    path = shutil.which("bwrap")
+    if path is None:
+        raise SandboxError(f"bubblewrap (`bwrap`) is not on PATH: {INSTALL_HINT}")
+    return path
+
+
+_TOP_DIRS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+
+
+def _inside(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip("/") + "/")
+
+
+def _outermost(paths: list[str]) -> list[str]:
+    """`paths` without duplicates and without those inside another one, shortest first."""
+    kept: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not any(_inside(path, k) for k in kept):
+            kept.append(path)
+    return kept
+
+
+def system_paths() -> list[str]:
+    """Host paths the sandbox sees read-only: only what running Python needs.
+
+    /usr, the real top-level library/binary dirs, and the Python installation: the base
+    prefix, the virtual environment and the interpreter's directory, both as named and
+    as resolved. Home directories, /etc and the project stay invisible.
+    """
+    tops = [top for top in _TOP_DIRS if os.path.isdir(top) and not os.path.islink(top)]
+    python_dirs = [sys.base_prefix, sys.prefix, os.path.dirname(sys.executable)]
+    python_dirs += [os.path.realpath(path) for path in python_dirs]
+    return _outermost(["/usr", *tops, *python_dirs])
+
+
+def mount_args(read_only: list[str], writable: list[str], tmp_bytes: int) -> list[str]:
+    """bwrap arguments for the sandbox's file system.
+
+    A fresh root holding a private /tmp of at most `tmp_bytes` (a tmpfs is memory), /dev,
+    /proc, the host's top-level symlinks (/bin -> usr/bin ...), /etc/localtime, and the
+    `read_only` and `writable` host paths, each bound at its own path. Parent directories
+    are created world-traversable (bwrap would make them 0700, closed to the unprivileged
+    uid the tests run as).
+    """
+    # The tmpfs comes first: the workspace usually lives under /tmp, and a later tmpfs
+    # would hide it.
+    args = ["--perms", "1777", "--size", str(tmp_bytes), "--tmpfs", "/tmp"]
+    args += ["--dev", "/dev", "--proc", "/proc"]
+    created = {"/", "/tmp", "/dev", "/proc"}
+    bound: list[str] = []  # host content below these: nothing to create there
+    for top in _TOP_DIRS:
+        if os.path.islink(top):
+            args += ["--symlink", os.readlink(top), top]
+            bound.append(top)
+    if os.path.exists("/etc/localtime"):
+        read_only = [*read_only, "/etc/localtime"]
+    binds = [("--ro-bind", path) for path in read_only] + [("--bind", path) for path in writable]
+    for option, path in binds:
+        for parent in map(str, reversed(Path(path).parents)):
+            if parent not in created and not any(_inside(parent, b) for b in bound):
+                args += ["--perms", "0755", "--dir", parent]
+                created.add(parent)
+        args += [option, path, path]
+        bound.append(path)
+    return args
+
+
+def _chown_tree(root: Path, uid: int, gid: int) -> None:
+    """Give `root` and everything below it to uid/gid, never following a symlink."""
+    os.chown(root, uid, gid, follow_symlinks=False)
+    for directory, dirnames, filenames in os.walk(root):
+        for name in (*dirnames, *filenames):
+            os.chown(os.path.join(directory, name), uid, gid, follow_symlinks=False)
+
+
+class BwrapSandbox(PytestSandbox):
+    """Runs the workspace's tests under bubblewrap.
+
+    The sandbox sees a read-only /usr and Python installation, a private /tmp (tmpfs, at
+    most `memory_mb` large), /dev and /proc, and the workspace at its host path,
+    read-write: the only host path it can change. It has no network, its own
+    PID/IPC/UTS namespaces, and an environment built from an allowlist. Everything in it
+    is killed at the wall timeout or when the calling process dies.
+
+    As root, bwrap keeps only CAP_SETUID/CAP_SETGID and the launcher drops to a uid of its
+    own (see `UidSlot`), because RLIMIT_NPROC does not bind uid 0; the workspace is given
+    to that uid before each run. As another user, bwrap runs in a new user namespace
+    under the same uid, and the process limit applies there.
+
+    Known limit: the report file is written by the test process itself, so test code can
+    forge its own verdicts (as it could by editing the tests).
+
+    Raises `SandboxError` at construction when bwrap is not installed.
+    """
+
+    name = "bwrap"
+
+    def __init__(self, limits: SandboxLimits | None = None, *, bwrap: str | None = None) -> None:
+        self._bwrap = bwrap or find_bwrap()
+        super().__init__(limits)
+        self._system_paths = system_paths()
+        self._slot: UidSlot | None = None
+        if os.geteuid() == 0:
+            self._slot = UidSlot()
+            self._release_slot = weakref.finalize(self, self._slot.release)
+
+    def run_as(self) -> tuple[int, int] | None:
+        """The sandbox's own uid (used as gid too) when running as root, else None."""
+        return None if self._slot is None else (self._slot.uid, self._slot.uid)
+
+    def _privilege_args(self) -> list[str]:
+        if self._slot is None:
+            return ["--unshare-user"]
+        return ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+
+    def _launch(self, setup: RunSetup) -> Launch:
+        run_as = self.run_as()
+        if run_as is not None:
+            # The host writes new workspace files as root; the tests must be able to write too.
+            try:
+                _chown_tree(setup.workspace, *run_as)
+                os.chown(setup.run_dir, *run_as)
+            except OSError as exc:
+                raise SandboxError(f"could not hand the workspace to uid {run_as[0]}: {exc}") from exc
+        argv = [
+            self._bwrap,
+            *self._privilege_args(),
+            "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+            "--unshare-cgroup-try", "--die-with-parent", "--new-session",
+            *mount_args(
+                read_only=[*self._system_paths, str(self._support.path)],
+                writable=[str(setup.workspace), str(setup.run_dir)],
+                tmp_bytes=setup.limits.memory_mb * 1024 * 1024,
+            ),
+            "--chdir", str(setup.workspace),
+            "--clearenv",
+        ]  # fmt: skip
+        for name, value in setup.env.items():
+            argv += ["--setenv", name, value]
+        # Killing bwrap's process group at the timeout is enough: --die-with-parent kills
+        # the sandbox's init, and with it the whole PID namespace, when bwrap dies.
+        return Launch(argv=[*argv, "--", *setup.command], env={})
+
+    def close(self) -> None:
+        """Remove the support directory and give the sandbox's uid back. Idempotent."""
+        super().close()
+        if self._slot is not None:
+            self._release_slot()

@@ -1,0 +1,57 @@
+"""The environment variables test code sees: an allowlist, never a copy of the host's."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from fixloop.sandbox.base import SandboxError, SandboxLimits
+
+REPORT_PATH_ENV = "FIXLOOP_REPORT_PATH"
+"""Names the file the report plugin writes; must match `report_plugin.REPORT_PATH_ENV`."""
+
+_DEFAULTS = {"LANG": "C.UTF-8"}
+"""Set unless the host value is passed through."""
+
+_FIXED = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "HOME": "/tmp",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTHONHASHSEED": "0",
+    "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+}
+"""Always set; a passed-through host variable of the same name is ignored."""
+
+_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH", re.IGNORECASE)
+
+
+def sandbox_environment(
+    limits: SandboxLimits,
+    support_dir: Path,
+    report_path: Path,
+    host_environ: Mapping[str, str] = os.environ,
+) -> dict[str, str]:
+    """The complete environment of a sandboxed test run.
+
+    Contains only the fixed variables above, `PYTHONPATH=<support_dir>` (where the report
+    plugin lives), `FIXLOOP_REPORT_PATH=<report_path>`, `LANG=C.UTF-8`, and the host
+    variables named in `limits.env_passthrough` that are set. Raises `SandboxError` when
+    `env_passthrough` names something that looks like a secret (…KEY, …TOKEN, …SECRET,
+    …PASSWORD …): secrets never reach test code.
+    """
+    secrets = [name for name in limits.env_passthrough if _SECRET_NAME.search(name)]
+    if secrets:
+        raise SandboxError(
+            f"env_passthrough names secret-looking variables {secrets}; "
+            "secrets are never passed into the sandbox, remove them from env_passthrough"
+        )
+    passed = {name: host_environ[name] for name in limits.env_passthrough if name in host_environ}
+    return {
+        **_DEFAULTS,
+        **passed,
+        **_FIXED,
+        "PYTHONPATH": str(support_dir),
+        REPORT_PATH_ENV: str(report_path),
+    }

@@ -1,0 +1,46 @@
+"""Turn the report plugin's JSON lines into `TestCaseResult`s and `CollectionError`s."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fixloop.sandbox.base import CollectionError, TestCaseResult
+
+
+def _relative_to(workspace: Path, path: str) -> str:
+    """`path` relative to `workspace` (POSIX form) when inside it, else unchanged."""
+    candidate = Path(path)
+    if candidate.is_absolute() and candidate.is_relative_to(workspace):
+        return candidate.relative_to(workspace).as_posix()
+    return path
+
+
+def read_report(report: Path, workspace: Path) -> tuple[list[TestCaseResult], list[CollectionError]]:
+    """Parse the report file written by `report_plugin` during a run in `workspace`.
+
+    A missing file means no test reached a verdict. Lines that are not valid reports
+    (a write cut short by a kill, noise from test code) are skipped, and only the first
+    verdict for a node id counts. Frame paths inside `workspace` become relative to it.
+    """
+    tests: dict[str, TestCaseResult] = {}
+    errors: list[CollectionError] = []
+    try:
+        lines = report.read_bytes().splitlines()
+    except FileNotFoundError:
+        lines = []
+    for raw in lines:
+        try:
+            line = json.loads(raw)
+            if not isinstance(line, dict):
+                continue
+            if line.get("kind") == "test":
+                test = TestCaseResult.model_validate(line)
+                for frame in test.frames:
+                    frame.path = _relative_to(workspace, frame.path)
+                tests.setdefault(test.node_id, test)
+            elif line.get("kind") == "collection_error":
+                errors.append(CollectionError.model_validate(line))
+        except ValueError:  # json's and pydantic's errors both are ValueErrors
+            continue
+    return list(tests.values()), errors

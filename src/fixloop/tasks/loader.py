@@ -1,0 +1,225 @@
+"""Load tasks from task directories, JSONL files and named suites.
+
+A **task directory** holds `task.toml` (the Task's scalar and list fields as top-level
+keys), `repo/` (the buggy repository, tests included) and the reference fix as exactly one
+of `solution/` (full content of each file the fix replaces or adds) or `fix.patch` (a
+unified diff against `repo/`).
+
+A **JSONL file** holds one task per line: the same fields plus `files` (path -> content)
+and exactly one of `solution_files` (path -> content) or `patch` (unified diff text).
+Blank lines are ignored.
+
+A **suite directory** holds one task directory per subdirectory, loaded in name order;
+entries that are not directories, or whose name starts with '.' or '_', are ignored.
+
+Loading is all-or-nothing: any broken task raises `TaskLoadError` and nothing is returned.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from fixloop.tasks.patch import PatchError, apply_patch
+from fixloop.tasks.repo_tree import read_repo_tree, read_text_file
+from fixloop.tasks.task import Task
+
+TASK_TOML = "task.toml"
+REPO_DIR = "repo"
+SOLUTION_DIR = "solution"
+FIX_PATCH = "fix.patch"
+
+SUITES: dict[str, Path] = {"builtin": Path(__file__).with_name("builtin")}
+"""Named suites `load_suite` knows, each a suite directory."""
+
+_FILE_MAP = TypeAdapter(dict[str, str])
+_TEXT = TypeAdapter(str)
+
+
+class TaskLoadError(ValueError):
+    """A task source is missing, malformed or inconsistent.
+
+    The message names the file (and JSONL line), the task id when known, and the field,
+    e.g. `tasks.jsonl line 3 (task 'abc'): fail_to_pass: Input should be a valid list`.
+    """
+
+
+def load_tasks(path: Path | str) -> list[Task]:
+    """Load a `.jsonl` file, a single task directory, or a suite directory.
+
+    Raises TaskLoadError when `path` is none of these, holds no task, or any task in it is
+    broken, or when two tasks share an id.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise TaskLoadError(f"{path}: no such file or directory")
+    if path.is_file() and path.suffix == ".jsonl":
+        tasks = load_jsonl(path)
+    elif (path / TASK_TOML).is_file():
+        tasks = [load_task_dir(path)]
+    elif path.is_dir():
+        tasks = _load_suite_dir(path)
+    else:
+        raise TaskLoadError(f"{path}: not a task directory, a suite directory or a .jsonl file")
+    if not tasks:
+        raise TaskLoadError(f"{path}: holds no tasks")
+    return tasks
+
+
+def load_suite(name: str) -> list[Task]:
+    """Load the named suite (see `SUITES`); raise TaskLoadError for an unknown name."""
+    if name not in SUITES:
+        raise TaskLoadError(f"unknown suite {name!r}; known suites: {', '.join(sorted(SUITES))}")
+    return load_tasks(SUITES[name])
+
+
+def load_task_dir(path: Path | str) -> Task:
+    """Load one task directory (see the module docstring); raise TaskLoadError if broken."""
+    path = Path(path)
+    toml_path = path / TASK_TOML
+    if not toml_path.is_file():
+        raise TaskLoadError(
+            f"{path}: not a task directory (no {TASK_TOML}; a task directory holds "
+            f"{TASK_TOML}, {REPO_DIR}/ and {SOLUTION_DIR}/ or {FIX_PATCH})"
+        )
+    try:
+        data = tomllib.loads(_read_text(toml_path))
+    except tomllib.TOMLDecodeError as exc:
+        raise TaskLoadError(f"{toml_path}: invalid TOML: {exc}") from None
+    for key, home in (("files", f"{REPO_DIR}/"), ("reference_fix", f"{SOLUTION_DIR}/ or {FIX_PATCH}")):
+        if key in data:
+            raise TaskLoadError(f"{_where(toml_path, data)}: {key}: comes from {home}, not {TASK_TOML}")
+
+    where = _where(path, data)
+    repo, solution, patch = path / REPO_DIR, path / SOLUTION_DIR, path / FIX_PATCH
+    if not repo.is_dir():
+        raise TaskLoadError(f"{where}: no {REPO_DIR}/ directory holding the buggy repository")
+    _require_one_fix(where, f"{SOLUTION_DIR}/", solution.is_dir(), FIX_PATCH, patch.is_file())
+    files = _read_tree(where, repo)
+    if solution.is_dir():
+        fix = _read_tree(where, solution)
+    else:
+        fix = _apply_fix(_where(patch, data), files, _read_text(patch))
+    return _validate_task(_where(toml_path, data), {**data, "files": files, "reference_fix": fix})
+
+
+def load_jsonl(path: Path | str) -> list[Task]:
+    """Load every task in a JSONL file (see the module docstring), in file order.
+
+    Raises TaskLoadError naming the line for invalid JSON or a broken task, and for
+    duplicate task ids.
+    """
+    path = Path(path)
+    sourced: list[tuple[str, Task]] = []
+    # Split on '\n' only: str.splitlines would also split inside strings on U+2028 and kin.
+    for number, line in enumerate(_read_text(path).split("\n"), start=1):
+        if not line.strip():
+            continue
+        source = f"{path} line {number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise TaskLoadError(f"{source}: invalid JSON: {exc}") from None
+        if not isinstance(record, dict):
+            raise TaskLoadError(f"{source}: expected a JSON object, got {type(record).__name__}")
+        sourced.append((source, _task_from_record(source, record)))
+    return _unique(path, sourced)
+
+
+def _load_suite_dir(path: Path) -> list[Task]:
+    task_dirs = sorted(
+        entry for entry in path.iterdir() if entry.is_dir() and not entry.name.startswith((".", "_"))
+    )
+    return _unique(path, [(str(task_dir), load_task_dir(task_dir)) for task_dir in task_dirs])
+
+
+def _unique(container: Path, sourced: list[tuple[str, Task]]) -> list[Task]:
+    """The tasks, in order; raise TaskLoadError naming both sources when an id repeats."""
+    seen: dict[str, str] = {}
+    for source, task in sourced:
+        if task.id in seen:
+            raise TaskLoadError(f"{container}: duplicate task id {task.id!r} in {seen[task.id]} and {source}")
+        seen[task.id] = source
+    return [task for _, task in sourced]
+
+
+def _task_from_record(source: str, record: dict[str, Any]) -> Task:
+    where = _where(source, record)
+    fields = dict(record)
+    solution = fields.pop("solution_files", None)
+    patch = fields.pop("patch", None)
+    if "reference_fix" in fields:
+        raise TaskLoadError(f"{where}: reference_fix: give the fix as solution_files or patch")
+    _require_one_fix(where, "solution_files", solution is not None, "patch", patch is not None)
+    if patch is not None:
+        if "files" not in fields:
+            raise TaskLoadError(f"{where}: files: Field required")
+        files = _check_type(where, "files", fields["files"], _FILE_MAP)
+        fix = _apply_fix(f"{where}: patch", files, _check_type(where, "patch", patch, _TEXT))
+    else:
+        fix = _check_type(where, "solution_files", solution, _FILE_MAP)
+    return _validate_task(where, {**fields, "reference_fix": fix})
+
+
+def _where(source: object, data: Mapping[str, Any]) -> str:
+    """`source (task 'id')`, or just `source` while the id is unknown or not a string."""
+    task_id = data.get("id")
+    return f"{source} (task {task_id!r})" if isinstance(task_id, str) else str(source)
+
+
+def _require_one_fix(where: str, first: str, has_first: bool, second: str, has_second: bool) -> None:
+    if has_first == has_second:
+        found = "found both" if has_first else "found neither"
+        raise TaskLoadError(
+            f"{where}: give the reference fix as exactly one of {first} and {second} ({found})"
+        )
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return read_text_file(path)
+    except (OSError, ValueError) as exc:
+        raise TaskLoadError(str(exc)) from None
+
+
+def _read_tree(where: str, root: Path) -> dict[str, str]:
+    try:
+        return read_repo_tree(root)
+    except (OSError, ValueError) as exc:
+        raise TaskLoadError(f"{where}: {exc}") from None
+
+
+def _apply_fix(where: str, files: dict[str, str], patch: str) -> dict[str, str]:
+    try:
+        return apply_patch(files, patch)
+    except PatchError as exc:
+        raise TaskLoadError(f"{where}: {exc}") from None
+
+
+def _check_type(where: str, field: str, value: object, adapter: TypeAdapter[Any]) -> Any:
+    try:
+        return adapter.validate_python(value, strict=True)
+    except ValidationError as exc:
+        raise TaskLoadError(f"{where}: {_describe(exc, field)}") from None
+
+
+def _validate_task(where: str, data: dict[str, Any]) -> Task:
+    try:
+        return Task.model_validate(data)
+    except ValidationError as exc:
+        raise TaskLoadError(f"{where}: {_describe(exc)}") from None
+
+
+def _describe(exc: ValidationError, field: str = "") -> str:
+    """Pydantic errors as `field.sub: message; ...`, without pydantic's 'Value error, ' noise."""
+    parts = []
+    for error in exc.errors():
+        location = ".".join(str(part) for part in (field, *error["loc"]) if part != "")
+        message = error["msg"].removeprefix("Value error, ")
+        parts.append(f"{location}: {message}" if location else message)
+    return "; ".join(parts)
