@@ -16,6 +16,18 @@ class Difficulty(StrEnum):
     hard = "hard"
 
 
+class Mutation(BaseModel):
+    """How a synthesized task's bug was made. Hidden from the agent; analysis groups by it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    operator: str = Field(min_length=1, description="The mutation operator's name, e.g. 'comparison-swap'.")
+    path: str = Field(description="The mutated file, repository-relative.")
+    line: int = Field(ge=1, description="The mutated line (1-based) in the buggy file.")
+    original: str = Field(default="", description="The source segment before mutation.")
+    mutated: str = Field(default="", description="The source segment after mutation.")
+
+
 def normalize_repo_path(path: str) -> str:
     """Return `path` as a clean relative POSIX path inside a repository.
 
@@ -63,6 +75,9 @@ class Task(BaseModel):
     timeout_s: float = Field(default=30.0, gt=0, le=3600, description="Wall limit per test run.")
     optimal_steps: int | None = Field(
         default=None, ge=1, description="Steps an ideal agent needs; derived from the fix when unset."
+    )
+    mutation: Mutation | None = Field(
+        default=None, repr=False, description="Set on synthesized tasks: the operator and location."
     )
     files: dict[str, str] = Field(description="The buggy repository: path -> text content.")
     reference_fix: dict[str, str] = Field(
