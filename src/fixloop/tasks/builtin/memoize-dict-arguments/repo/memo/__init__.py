@@ -1,0 +1,6 @@
+"""Memoization for the slow lookups in the reporting service."""
+
+from memo.decorator import memoize
+from memo.stats import CacheInfo
+
+__all__ = ["CacheInfo", "memoize"]
