@@ -22,7 +22,7 @@ def write_task_dir(root: Path, **overrides) -> Path:
     for rel, content in task.reference_fix.items():
         (directory / "solution" / rel).parent.mkdir(parents=True, exist_ok=True)
         (directory / "solution" / rel).write_text(content)
-    fields = task.model_dump(mode="json", exclude={"files", "reference_fix", "optimal_steps"})
+    fields = task.model_dump(mode="json", exclude={"files", "reference_fix"}, exclude_none=True)
     lines = [f"{key} = {json.dumps(value)}" for key, value in fields.items()]
     (directory / "task.toml").write_text("\n".join(lines) + "\n")
     return directory

@@ -18,12 +18,19 @@ from fixloop.rollout.runner import run_tasks
 from fixloop.rollout.trajectory import Trajectory
 from fixloop.sandbox.base import Sandbox, SandboxError
 from fixloop.sandbox.factory import make_sandbox
-from fixloop.tasks.loader import TaskLoadError, load_suite, load_tasks
+from fixloop.tasks.loader import TaskLoadError, load_jsonl, load_suite, load_tasks
+from fixloop.tasks.splits import DEFAULT_FRACTIONS, SPLIT_NAMES, TaskSplits, parse_fractions, split_tasks
+from fixloop.tasks.stats import Spread, SuiteStats, suite_stats
+from fixloop.tasks.swebench import load_swebench
+from fixloop.tasks.synthesis import SynthesisConfig, SynthesisError, synthesize, write_tasks
 from fixloop.tasks.task import Task
 from fixloop.tasks.validator import validate_task, validate_tasks, with_computed_lists
+from fixloop.tasks.writer import export_tasks
 
 app = typer.Typer(help="Evaluate coding agents on executable debugging tasks.", no_args_is_help=True)
-tasks_app = typer.Typer(help="Browse and validate task suites.", no_args_is_help=True)
+tasks_app = typer.Typer(
+    help="Browse, validate, convert, split and measure task suites.", no_args_is_help=True
+)
 app.add_typer(tasks_app, name="tasks")
 
 out = Console()
@@ -40,7 +47,8 @@ SandboxOption = Annotated[
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
+    # soft_wrap: paths and ids in the message stay whole when copied from the terminal.
+    err.print(f"[bold red]error:[/] {message}", soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -181,6 +189,220 @@ def tasks_validate(
         raise typer.Exit(1)
 
 
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="The suite directory or .jsonl file to write.")]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Replace the tasks already in OUT instead of refusing.")
+]
+DEFAULT_FRACTIONS_TEXT = ",".join(f"{share:g}" for share in DEFAULT_FRACTIONS)
+
+
+def _check_output_format(fmt: str) -> None:
+    if fmt not in ("dir", "jsonl"):
+        raise _fail(f"unknown output format {fmt!r}; choose dir or jsonl")
+
+
+def _export(tasks: list[Task], output: Path, fmt: str, force: bool, as_json: bool) -> None:
+    try:
+        export_tasks(tasks, output, fmt=fmt, force=force)  # type: ignore[arg-type]
+    except (OSError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        return _print_json({"out": str(output), "format": fmt, "tasks": [t.id for t in tasks]})
+    kind = "a suite directory" if fmt == "dir" else "JSONL"
+    out.print(f"wrote {len(tasks)} tasks to {output} ({kind})")
+    return None
+
+
+@tasks_app.command("export")
+def tasks_export(
+    output: OutOption,
+    suite: SuiteOption = None,
+    path: PathOption = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="dir (a suite directory of task directories) or jsonl.")
+    ] = "dir",
+    force: ForceOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Write a suite out as a suite directory or one JSONL file; loading it gives the same tasks."""
+    _check_output_format(fmt)
+    _export(_load(suite, path), output, fmt, force, as_json)
+
+
+@tasks_app.command("import")
+def tasks_import(
+    source: Annotated[Path, typer.Argument(help="The JSONL file to import.")],
+    output: OutOption,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="swebench (SWE-bench-style instances), jsonl (fixloop's own), or auto (as --path reads).",
+        ),
+    ] = "auto",
+    out_format: Annotated[str, typer.Option("--as", help="Write a suite directory (dir) or jsonl.")] = "dir",
+    force: ForceOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Convert a task file into fixloop's formats; nothing is written if any task is broken."""
+    loaders = {"swebench": load_swebench, "jsonl": load_jsonl, "auto": load_tasks}
+    if fmt not in loaders:
+        raise _fail(f"unknown input format {fmt!r}; choose swebench, jsonl or auto")
+    _check_output_format(out_format)
+    try:
+        tasks = loaders[fmt](source)
+    except TaskLoadError as exc:
+        raise _fail(str(exc)) from None
+    _export(tasks, output, out_format, force, as_json)
+
+
+def _split(tasks: list[Task], seed: int, fractions: str) -> TaskSplits:
+    try:
+        return split_tasks(tasks, seed=seed, fractions=parse_fractions(fractions))
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+
+
+@tasks_app.command("split")
+def tasks_split(
+    suite: SuiteOption = None,
+    path: PathOption = None,
+    seed: Annotated[int, typer.Option(help="Which split; the same seed gives the same split.")] = 0,
+    fractions: Annotated[
+        str, typer.Option(help="Shares of train, selection and test, summing to 1.")
+    ] = DEFAULT_FRACTIONS_TEXT,
+    as_json: JsonOption = False,
+) -> None:
+    """Show the train / selection / test split of a suite, stratified by difficulty."""
+    splits = _split(_load(suite, path), seed, fractions)
+    ids, counts = splits.ids(), splits.counts()
+    if as_json:
+        return _print_json(
+            {
+                "seed": seed,
+                "fractions": list(parse_fractions(fractions)),
+                "splits": {name: {"ids": ids[name], "counts": counts[name]} for name in SPLIT_NAMES},
+            }
+        )
+    table = Table(title=f"split with seed {seed}, fractions {fractions}")
+    table.add_column("split", no_wrap=True)
+    for column in (*counts["train"], "all"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("tasks", ratio=1)
+    for name in SPLIT_NAMES:
+        numbers = [*counts[name].values(), len(ids[name])]
+        table.add_row(name, *(str(n) for n in numbers), "\n".join(ids[name]) or "-")
+    out.print(table)
+    return None
+
+
+@tasks_app.command("stats")
+def tasks_stats(suite: SuiteOption = None, path: PathOption = None, as_json: JsonOption = False) -> None:
+    """Show what a suite is made of: levels, tags, files, tests, lines, specs and mutations."""
+    stats = suite_stats(_load(suite, path))
+    if as_json:
+        return _print_json(stats.model_dump(mode="json"))
+    _print_stats(stats)
+    return None
+
+
+def _print_stats(stats: SuiteStats) -> None:
+    sizes = Table(title=f"{stats.tasks} tasks")
+    sizes.add_column("per task", no_wrap=True)
+    for column in ("total", "min", "median", "max"):
+        sizes.add_column(column, justify="right", no_wrap=True)
+    spreads: dict[str, Spread] = {
+        "files": stats.files,
+        "fail_to_pass tests": stats.fail_to_pass,
+        "pass_to_pass tests": stats.pass_to_pass,
+        "code lines": stats.code_lines,
+        "test lines": stats.test_lines,
+    }
+    for label, spread in spreads.items():
+        sizes.add_row(label, str(spread.total), str(spread.min), f"{spread.median:g}", str(spread.max))
+    out.print(sizes)
+    makeup = {**stats.by_difficulty, "with SPEC.md": stats.with_spec, "synthesized": stats.synthesized}
+    _print_counts("make-up", "kind", makeup)
+    _print_counts("tags", "tag", stats.by_tag)
+    if stats.by_operator:
+        _print_counts("mutation operators", "operator", stats.by_operator)
+
+
+def _print_counts(title: str, header: str, counts: dict[str, int]) -> None:
+    table = Table(title=title)
+    table.add_column(header)
+    table.add_column("tasks", justify="right", no_wrap=True)
+    for name, count in counts.items():
+        table.add_row(name, str(count))
+    out.print(table)
+
+
+@tasks_app.command("synthesize")
+def tasks_synthesize(
+    source: Annotated[
+        Path, typer.Option("--from", help="A repository whose tests all pass; bugs are planted in a copy.")
+    ],
+    output: Annotated[Path, typer.Option("--out", "-o", help="A new or empty directory for the tasks.")],
+    n: Annotated[int, typer.Option("--n", min=1, help="How many tasks to make, at most.")] = 10,
+    seed: Annotated[int, typer.Option(help="Seeds the choice of bugs: same seed, same tasks.")] = 0,
+    test_paths: Annotated[
+        list[str] | None,
+        typer.Option("--test-path", help="Where the tests are (repeatable; default: tests). Never mutated."),
+    ] = None,
+    repeats: Annotated[int, typer.Option(min=1, help="Validation runs per side, to catch flaky tests.")] = 3,
+    workers: Annotated[int, typer.Option(min=1, help="Test runs at once.")] = 2,
+    sandbox: SandboxOption = "auto",
+    as_json: JsonOption = False,
+) -> None:
+    """Plant bugs in a correct repository; write each one its tests catch as a validated task.
+
+    Exits with status 1 when no candidate bug made a valid task.
+    """
+    if output.exists() and (not output.is_dir() or any(output.iterdir())):
+        raise _fail(f"{output} is not an empty directory; write synthesized tasks into a new one")
+    config = SynthesisConfig(
+        n=n, seed=seed, test_paths=test_paths or ["tests"], repeats=repeats, workers=workers
+    )
+    box = _sandbox(sandbox)
+    try:
+        with err.status(f"synthesizing up to {n} tasks from {source}", spinner="dots"):
+            result = synthesize(source, box, config)
+    except (SynthesisError, SandboxError) as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        box.close()
+    write_tasks(result.tasks, output)
+    rows: list[dict[str, Any]] = [
+        {
+            "id": c.task_id,
+            "operator": c.mutation.operator,
+            "location": f"{c.mutation.path}:{c.mutation.line}",
+            "fail_to_pass": c.fail_to_pass,
+            "pass_to_pass": c.pass_to_pass,
+        }
+        for c in result.candidates
+        if c.verdict == "kept"
+    ]
+    summary = {"tried": result.tried, "kept": len(result.tasks), "rejected": result.rejected}
+    if as_json:
+        _print_json({"tasks": rows, "summary": summary, "out": str(output)})
+    else:
+        table = Table(title=f"{len(rows)} tasks synthesized from {source} (seed {seed})")
+        for column in ("id", "operator", "location"):
+            table.add_column(column, overflow="fold")
+        for column in ("f2p", "p2p"):
+            table.add_column(column, justify="right", no_wrap=True, min_width=3)
+        for r in rows:
+            counts = (str(r["fail_to_pass"]), str(r["pass_to_pass"]))
+            table.add_row(r["id"], r["operator"], r["location"], *counts)
+        out.print(table)
+        rejected = ", ".join(f"{reason} {count}" for reason, count in result.rejected.items()) or "none"
+        out.print(f"tried {result.tried} candidates, kept {len(result.tasks)}; rejected: {rejected}")
+        out.print(f"wrote {len(result.tasks)} task directories to {output}")
+    if not result.tasks:
+        raise typer.Exit(1)
+
+
 def _with_test_lists(tasks: list[Task], sandbox: Sandbox) -> list[Task]:
     """Tasks with fail_to_pass/pass_to_pass computed where the task file left them out."""
     ready = []
@@ -210,9 +432,18 @@ def run(
     output: Annotated[
         Path | None, typer.Option("--out", help="Write full trajectories here (JSONL).")
     ] = None,
+    split: Annotated[
+        str | None, typer.Option("--split", help="Only this split: train, selection or test.")
+    ] = None,
+    split_seed: Annotated[int, typer.Option("--split-seed", help="The split's seed.")] = 0,
+    split_fractions: Annotated[
+        str, typer.Option("--split-fractions", help="The split's train,selection,test shares.")
+    ] = DEFAULT_FRACTIONS_TEXT,
     as_json: JsonOption = False,
 ) -> None:
-    """Run an agent over a suite and print one row per task."""
+    """Run an agent over a suite (or one split of it) and print one row per task."""
+    if split is not None and split not in SPLIT_NAMES:
+        raise _fail(f"unknown split {split!r}; choose one of: {', '.join(SPLIT_NAMES)}")
     if reward not in REWARD_SCHEMES:
         raise _fail(f"unknown reward scheme {reward!r}; choose one of: {', '.join(REWARD_SCHEMES)}")
     try:
@@ -221,6 +452,8 @@ def run(
         raise _fail(str(exc)) from None
     config = EnvConfig(reward=reward)  # type: ignore[arg-type]
     tasks = _load(suite, path)
+    if split is not None:
+        tasks = _split(tasks, split_seed, split_fractions).split(split)  # type: ignore[arg-type]
     if task_ids:
         unknown = set(task_ids) - {t.id for t in tasks}
         if unknown:

@@ -9,6 +9,9 @@ A **JSONL file** holds one task per line: the same fields plus `files` (path -> 
 and exactly one of `solution_files` (path -> content) or `patch` (unified diff text).
 Blank lines are ignored.
 
+A `.jsonl` file whose first record has an `instance_id` is read as SWE-bench-style
+instances instead (see `fixloop.tasks.swebench`).
+
 A **suite directory** holds one task directory per subdirectory, loaded in name order;
 entries that are not directories, or whose name starts with '.' or '_', are ignored.
 
@@ -17,16 +20,24 @@ Loading is all-or-nothing: any broken task raises `TaskLoadError` and nothing is
 
 from __future__ import annotations
 
-import json
 import tomllib
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter
 
-from fixloop.tasks.patch import PatchError, apply_patch
-from fixloop.tasks.repo_tree import read_repo_tree, read_text_file
+from fixloop.tasks.records import (
+    TaskLoadError,
+    apply_fix,
+    check_type,
+    read_jsonl_records,
+    read_source_text,
+    unique_tasks,
+    validate_task_record,
+    where_of,
+)
+from fixloop.tasks.repo_tree import read_repo_tree
+from fixloop.tasks.swebench import is_swebench_jsonl, load_swebench
 from fixloop.tasks.task import Task
 
 TASK_TOML = "task.toml"
@@ -41,16 +52,8 @@ _FILE_MAP = TypeAdapter(dict[str, str])
 _TEXT = TypeAdapter(str)
 
 
-class TaskLoadError(ValueError):
-    """A task source is missing, malformed or inconsistent.
-
-    The message names the file (and JSONL line), the task id when known, and the field,
-    e.g. `tasks.jsonl line 3 (task 'abc'): fail_to_pass: Input should be a valid list`.
-    """
-
-
 def load_tasks(path: Path | str) -> list[Task]:
-    """Load a `.jsonl` file, a single task directory, or a suite directory.
+    """Load a `.jsonl` file (ours or SWE-bench-style), a single task directory, or a suite directory.
 
     Raises TaskLoadError when `path` is none of these, holds no task, or any task in it is
     broken, or when two tasks share an id.
@@ -59,7 +62,7 @@ def load_tasks(path: Path | str) -> list[Task]:
     if not path.exists():
         raise TaskLoadError(f"{path}: no such file or directory")
     if path.is_file() and path.suffix == ".jsonl":
-        tasks = load_jsonl(path)
+        tasks = load_swebench(path) if is_swebench_jsonl(path) else load_jsonl(path)
     elif (path / TASK_TOML).is_file():
         tasks = [load_task_dir(path)]
     elif path.is_dir():
@@ -88,14 +91,14 @@ def load_task_dir(path: Path | str) -> Task:
             f"{TASK_TOML}, {REPO_DIR}/ and {SOLUTION_DIR}/ or {FIX_PATCH})"
         )
     try:
-        data = tomllib.loads(_read_text(toml_path))
+        data = tomllib.loads(read_source_text(toml_path))
     except tomllib.TOMLDecodeError as exc:
         raise TaskLoadError(f"{toml_path}: invalid TOML: {exc}") from None
     for key, home in (("files", f"{REPO_DIR}/"), ("reference_fix", f"{SOLUTION_DIR}/ or {FIX_PATCH}")):
         if key in data:
-            raise TaskLoadError(f"{_where(toml_path, data)}: {key}: comes from {home}, not {TASK_TOML}")
+            raise TaskLoadError(f"{where_of(toml_path, data)}: {key}: comes from {home}, not {TASK_TOML}")
 
-    where = _where(path, data)
+    where = where_of(path, data)
     repo, solution, patch = path / REPO_DIR, path / SOLUTION_DIR, path / FIX_PATCH
     if not repo.is_dir():
         raise TaskLoadError(f"{where}: no {REPO_DIR}/ directory holding the buggy repository")
@@ -104,8 +107,8 @@ def load_task_dir(path: Path | str) -> Task:
     if solution.is_dir():
         fix = _read_tree(where, solution)
     else:
-        fix = _apply_fix(_where(patch, data), files, _read_text(patch))
-    return _validate_task(_where(toml_path, data), {**data, "files": files, "reference_fix": fix})
+        fix = apply_fix(where_of(patch, data), files, read_source_text(patch))
+    return validate_task_record(where_of(toml_path, data), {**data, "files": files, "reference_fix": fix})
 
 
 def load_jsonl(path: Path | str) -> list[Task]:
@@ -115,41 +118,19 @@ def load_jsonl(path: Path | str) -> list[Task]:
     duplicate task ids.
     """
     path = Path(path)
-    sourced: list[tuple[str, Task]] = []
-    # Split on '\n' only: str.splitlines would also split inside strings on U+2028 and kin.
-    for number, line in enumerate(_read_text(path).split("\n"), start=1):
-        if not line.strip():
-            continue
-        source = f"{path} line {number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise TaskLoadError(f"{source}: invalid JSON: {exc}") from None
-        if not isinstance(record, dict):
-            raise TaskLoadError(f"{source}: expected a JSON object, got {type(record).__name__}")
-        sourced.append((source, _task_from_record(source, record)))
-    return _unique(path, sourced)
+    sourced = [(source, _task_from_record(source, record)) for source, record in read_jsonl_records(path)]
+    return unique_tasks(path, sourced)
 
 
 def _load_suite_dir(path: Path) -> list[Task]:
     task_dirs = sorted(
         entry for entry in path.iterdir() if entry.is_dir() and not entry.name.startswith((".", "_"))
     )
-    return _unique(path, [(str(task_dir), load_task_dir(task_dir)) for task_dir in task_dirs])
-
-
-def _unique(container: Path, sourced: list[tuple[str, Task]]) -> list[Task]:
-    """The tasks, in order; raise TaskLoadError naming both sources when an id repeats."""
-    seen: dict[str, str] = {}
-    for source, task in sourced:
-        if task.id in seen:
-            raise TaskLoadError(f"{container}: duplicate task id {task.id!r} in {seen[task.id]} and {source}")
-        seen[task.id] = source
-    return [task for _, task in sourced]
+    return unique_tasks(path, [(str(task_dir), load_task_dir(task_dir)) for task_dir in task_dirs])
 
 
 def _task_from_record(source: str, record: dict[str, Any]) -> Task:
-    where = _where(source, record)
+    where = where_of(source, record)
     fields = dict(record)
     solution = fields.pop("solution_files", None)
     patch = fields.pop("patch", None)
@@ -159,17 +140,11 @@ def _task_from_record(source: str, record: dict[str, Any]) -> Task:
     if patch is not None:
         if "files" not in fields:
             raise TaskLoadError(f"{where}: files: Field required")
-        files = _check_type(where, "files", fields["files"], _FILE_MAP)
-        fix = _apply_fix(f"{where}: patch", files, _check_type(where, "patch", patch, _TEXT))
+        files = check_type(where, "files", fields["files"], _FILE_MAP)
+        fix = apply_fix(f"{where}: patch", files, check_type(where, "patch", patch, _TEXT))
     else:
-        fix = _check_type(where, "solution_files", solution, _FILE_MAP)
-    return _validate_task(where, {**fields, "reference_fix": fix})
-
-
-def _where(source: object, data: Mapping[str, Any]) -> str:
-    """`source (task 'id')`, or just `source` while the id is unknown or not a string."""
-    task_id = data.get("id")
-    return f"{source} (task {task_id!r})" if isinstance(task_id, str) else str(source)
+        fix = check_type(where, "solution_files", solution, _FILE_MAP)
+    return validate_task_record(where, {**fields, "reference_fix": fix})
 
 
 def _require_one_fix(where: str, first: str, has_first: bool, second: str, has_second: bool) -> None:
@@ -180,46 +155,8 @@ def _require_one_fix(where: str, first: str, has_first: bool, second: str, has_s
         )
 
 
-def _read_text(path: Path) -> str:
-    try:
-        return read_text_file(path)
-    except (OSError, ValueError) as exc:
-        raise TaskLoadError(str(exc)) from None
-
-
 def _read_tree(where: str, root: Path) -> dict[str, str]:
     try:
         return read_repo_tree(root)
     except (OSError, ValueError) as exc:
         raise TaskLoadError(f"{where}: {exc}") from None
-
-
-def _apply_fix(where: str, files: dict[str, str], patch: str) -> dict[str, str]:
-    try:
-        return apply_patch(files, patch)
-    except PatchError as exc:
-        raise TaskLoadError(f"{where}: {exc}") from None
-
-
-def _check_type(where: str, field: str, value: object, adapter: TypeAdapter[Any]) -> Any:
-    try:
-        return adapter.validate_python(value, strict=True)
-    except ValidationError as exc:
-        raise TaskLoadError(f"{where}: {_describe(exc, field)}") from None
-
-
-def _validate_task(where: str, data: dict[str, Any]) -> Task:
-    try:
-        return Task.model_validate(data)
-    except ValidationError as exc:
-        raise TaskLoadError(f"{where}: {_describe(exc)}") from None
-
-
-def _describe(exc: ValidationError, field: str = "") -> str:
-    """Pydantic errors as `field.sub: message; ...`, without pydantic's 'Value error, ' noise."""
-    parts = []
-    for error in exc.errors():
-        location = ".".join(str(part) for part in (field, *error["loc"]) if part != "")
-        message = error["msg"].removeprefix("Value error, ")
-        parts.append(f"{location}: {message}" if location else message)
-    return "; ".join(parts)
