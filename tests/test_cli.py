@@ -110,3 +110,13 @@ def test_bad_arguments_give_a_clear_error(args, message):
     result = runner.invoke(app, args)
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_run_with_openenv_log_format_prints_start_step_end_lines(tmp_path):
+    write_task_dir(tmp_path)
+    result = runner.invoke(app, ["run", "--path", str(tmp_path), "--log-format", "openenv"])
+    assert result.exit_code == 0, result.stdout
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "[START] task=calc-add env=fixloop model=oracle"
+    assert [line.split()[0] for line in lines[1:-1]] == ["[STEP]"] * (len(lines) - 2)
+    assert lines[-1].startswith("[END] success=true steps=")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,6 +15,7 @@ from rich.table import Table
 from fixloop.agents.registry import agent_factory
 from fixloop.env.debug_env import EnvConfig
 from fixloop.env.rewards import REWARD_SCHEMES
+from fixloop.rollout.openenv_log import episode_lines
 from fixloop.rollout.runner import run_tasks
 from fixloop.rollout.trajectory import Trajectory
 from fixloop.sandbox.base import Sandbox, SandboxError
@@ -439,9 +441,18 @@ def run(
     split_fractions: Annotated[
         str, typer.Option("--split-fractions", help="The split's train,selection,test shares.")
     ] = DEFAULT_FRACTIONS_TEXT,
+    log_format: Annotated[
+        str,
+        typer.Option(
+            "--log-format",
+            help="table: a progress bar and a results table; openenv: [START]/[STEP]/[END] lines.",
+        ),
+    ] = "table",
     as_json: JsonOption = False,
 ) -> None:
     """Run an agent over a suite (or one split of it) and print one row per task."""
+    if log_format not in ("table", "openenv"):
+        raise _fail(f"unknown log format {log_format!r}; choose table or openenv")
     if split is not None and split not in SPLIT_NAMES:
         raise _fail(f"unknown split {split!r}; choose one of: {', '.join(SPLIT_NAMES)}")
     if reward not in REWARD_SCHEMES:
@@ -473,7 +484,7 @@ def run(
         TimeElapsedColumn(),
         console=err,
         transient=True,
-        disable=as_json,
+        disable=as_json or log_format == "openenv",
     ) as progress:
         bar = progress.add_task(f"{agent} on {len(tasks)} tasks ({sandbox_name} sandbox)", total=len(tasks))
         trajectories = run_tasks(
@@ -482,12 +493,22 @@ def run(
             lambda: make_sandbox(sandbox),  # type: ignore[arg-type]
             env_config=config,
             workers=workers,
-            on_result=lambda _: progress.advance(bar),
+            on_result=lambda t: _log_openenv(t, agent) if log_format == "openenv" else progress.advance(bar),
         )
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text("".join(t.model_dump_json() + "\n" for t in trajectories), encoding="utf-8")
-    _report_run(trajectories, agent, as_json)
+    if log_format == "table":
+        _report_run(trajectories, agent, as_json)
+
+
+_log_lock = threading.Lock()
+
+
+def _log_openenv(trajectory: Trajectory, model: str) -> None:
+    """Print a finished episode's records together, so concurrent episodes never interleave."""
+    with _log_lock:
+        print("\n".join(episode_lines(trajectory, model)), flush=True)
 
 
 def _report_run(trajectories: list[Trajectory], agent: str, as_json: bool) -> None:
