@@ -1,0 +1,96 @@
+"""The `Model` protocol: messages in, a `Completion` out. Providers live beside this file.
+
+A model is named `PROVIDER:NAME` on the command line (`openai:gpt-4o-mini`, `scripted:demo`).
+Errors a caller must tell apart:
+
+- `ModelUnavailableError`: the endpoint failed after bounded retries (HTTP 5xx, 429,
+  timeouts, dropped connections). Infrastructure, never the agent's fault: the episode ends
+  as `infra_error` and is excluded from scores.
+- `BudgetExceededError`: a call was refused *before* it was made because it could exceed a
+  budget. The episode ends as `budget_exhausted`.
+- `ModelError`: anything else wrong with the model configuration (unknown provider, missing
+  API key); raised before any episode runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, Field
+
+
+class ModelError(RuntimeError):
+    """A model cannot be used as configured; the message says what to change."""
+
+
+class ModelUnavailableError(ModelError):
+    """The endpoint did not answer usefully after bounded retries (infrastructure failure)."""
+
+
+class BudgetExceededError(ModelError):
+    """A call was not made because it could exceed what is left of a budget."""
+
+
+class Message(BaseModel):
+    """One chat message."""
+
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class Usage(BaseModel):
+    """Tokens one call used (zero when served from the cache)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+class Completion(BaseModel):
+    """What a model returned.
+
+    `parsed` is the JSON object the text holds when a schema was requested and the text
+    parsed as one, else None. `cost` is in USD from the price table; `latency` in seconds;
+    `cached` is True when the answer came from the response cache (then usage and cost are 0).
+    """
+
+    text: str
+    parsed: dict[str, Any] | None = None
+    usage: Usage = Field(default_factory=Usage)
+    cost: float = 0.0
+    latency: float = 0.0
+    cached: bool = False
+    model: str = ""
+
+
+class Model(Protocol):
+    """Anything that completes chat messages. `name` is the `PROVIDER:NAME` string."""
+
+    name: str
+
+    def complete(
+        self,
+        messages: list[Message],
+        *,
+        schema: dict[str, Any] | None = None,
+        temperature: float = 0.0,
+        max_tokens: int = 1024,
+        seed: int | None = None,
+    ) -> Completion:
+        """One completion. Raises ModelUnavailableError or BudgetExceededError (see module doc)."""
+        ...
+
+    async def acomplete(
+        self,
+        messages: list[Message],
+        *,
+        schema: dict[str, Any] | None = None,
+        temperature: float = 0.0,
+        max_tokens: int = 1024,
+        seed: int | None = None,
+    ) -> Completion:
+        """The async variant the runner uses; same contract as `complete`."""
+        ...

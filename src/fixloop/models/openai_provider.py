@@ -1,0 +1,283 @@
+"""`OpenAIModel`: any OpenAI-compatible chat-completions endpoint (OpenAI, vLLM, Ollama, ...).
+
+Configuration comes from the arguments, else from `OPENAI_BASE_URL` / `OPENAI_API_KEY`. A
+local server needs no real key: with a base URL and no key a placeholder is sent. The SDK's
+own retries are off; `RetryPolicy` decides instead, so every failure is classified once:
+429, 5xx, timeouts and dropped connections are retried and end as `ModelUnavailableError`;
+any other HTTP error is a `ModelError` at once.
+
+With a `schema` the model is asked for JSON-schema structured output. A server that rejects
+that (HTTP 400 about `response_format`) is asked for plain JSON mode, and one that rejects
+that too for plain text, with the schema written into the system prompt; the downgrade lasts
+for the rest of this object's life. Either way `Completion.parsed` is the first JSON object
+found in the text, or None.
+
+The API key is never part of an error message, a log line or a repr.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+import math
+import os
+import re
+import time
+import weakref
+from typing import Any, Literal
+
+import openai
+from openai.types.chat import ChatCompletion
+
+from fixloop.models.base import Completion, Message, ModelError, Usage
+from fixloop.models.json_extract import extract_json_object
+from fixloop.models.pricing import Price, cost, price_for
+from fixloop.models.retry import RetryPolicy, TransientError, acall_with_retry, call_with_retry
+
+logger = logging.getLogger(__name__)
+
+PLACEHOLDER_API_KEY = "not-needed"
+"""Sent to a base URL configured without a key; local servers ignore it."""
+
+OutputMode = Literal["json_schema", "json_object", "text"]
+_DOWNGRADE: dict[OutputMode, OutputMode] = {"json_schema": "json_object", "json_object": "text"}
+
+
+class _FormatRejected(Exception):
+    """The server answered 400 to the `response_format` we asked for."""
+
+
+class OpenAIModel:
+    """A Model served by an OpenAI-compatible endpoint; see the module doc.
+
+    `name` is the endpoint's model name (`gpt-4o-mini`, `llama3:8b`); the Model's `name`
+    attribute is `openai:<name>`. `price` defaults to the price table's entry (0 if unlisted).
+    `latency` in a Completion covers the whole call, retries and waits included.
+    Raises ModelError at construction when neither a key nor a base URL is configured.
+    """
+
+    provider = "openai"
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        timeout_s: float = 60.0,
+        retry: RetryPolicy | None = None,
+        price: Price | None = None,
+    ) -> None:
+        self.model = name
+        self.name = f"{self.provider}:{name}"
+        self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
+        key = api_key or os.environ.get("OPENAI_API_KEY") or None
+        if key is None and self.base_url is None:
+            raise ModelError(
+                f"{self.name}: no API key. Set OPENAI_API_KEY (or pass --api-key) for a hosted API; "
+                "for a local OpenAI-compatible server (vLLM, Ollama, ...) set OPENAI_BASE_URL "
+                "(or pass --base-url) instead, no key needed."
+            )
+        self._secret = key
+        self.timeout_s = timeout_s
+        self.retry = retry if retry is not None else RetryPolicy()
+        self.price = price if price is not None else price_for(name)
+        self.output_mode: OutputMode = "json_schema"
+        self._client_args: dict[str, Any] = {
+            "api_key": key or PLACEHOLDER_API_KEY,
+            "base_url": self.base_url,
+            "timeout": timeout_s,
+            "max_retries": 0,
+        }
+        self._client = openai.OpenAI(**self._client_args)
+        self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, openai.AsyncOpenAI] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"OpenAIModel(name={self.name!r}, base_url={self.base_url!r}, output_mode={self.output_mode!r})"
+        )
+
+    def complete(
+        self,
+        messages: list[Message],
+        *,
+        schema: dict[str, Any] | None = None,
+        temperature: float = 0.0,
+        max_tokens: int = 1024,
+        seed: int | None = None,
+    ) -> Completion:
+        """One completion. Raises ModelUnavailableError after bounded retries, ModelError otherwise."""
+        started = time.monotonic()
+        while True:
+            mode = self.output_mode
+            request = self._request(messages, schema, temperature, max_tokens, seed, mode)
+            try:
+                response = call_with_retry(functools.partial(self._send, request), self.retry)
+            except _FormatRejected:
+                self._downgrade(mode)
+                continue
+            return self._completion(response, schema, started)
+
+    async def acomplete(
+        self,
+        messages: list[Message],
+        *,
+        schema: dict[str, Any] | None = None,
+        temperature: float = 0.0,
+        max_tokens: int = 1024,
+        seed: int | None = None,
+    ) -> Completion:
+        """The async variant of `complete` (one AsyncOpenAI client per event loop)."""
+        started = time.monotonic()
+        while True:
+            mode = self.output_mode
+            request = self._request(messages, schema, temperature, max_tokens, seed, mode)
+            try:
+                response = await acall_with_retry(functools.partial(self._asend, request), self.retry)
+            except _FormatRejected:
+                self._downgrade(mode)
+                continue
+            return self._completion(response, schema, started)
+
+    def _request(
+        self,
+        messages: list[Message],
+        schema: dict[str, Any] | None,
+        temperature: float,
+        max_tokens: int,
+        seed: int | None,
+        mode: OutputMode,
+    ) -> dict[str, Any]:
+        """The keyword arguments of `chat.completions.create` for this call."""
+        request: dict[str, Any] = {
+            "model": self.model,
+            "messages": [message.model_dump() for message in messages],
+            "temperature": temperature,
+            "max_tokens": max_tokens,
+        }
+        if seed is not None:
+            request["seed"] = seed
+        if schema is None:
+            return request
+        if mode == "json_schema":
+            request["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": _schema_name(schema), "schema": schema},
+            }
+            return request
+        request["messages"] = _with_schema_instruction(request["messages"], schema)
+        if mode == "json_object":
+            request["response_format"] = {"type": "json_object"}
+        return request
+
+    def _downgrade(self, rejected: OutputMode) -> None:
+        """Stop asking for the `response_format` the server rejected (for this object's life)."""
+        fallback = _DOWNGRADE[rejected]
+        if self.output_mode == rejected:
+            logger.warning(
+                "%s: the server rejected %s output; using %s from now on", self.name, rejected, fallback
+            )
+            self.output_mode = fallback
+
+    def _send(self, request: dict[str, Any]) -> ChatCompletion:
+        try:
+            return self._client.chat.completions.create(**request)
+        except openai.APIError as err:
+            failure = self._failure(err, request)
+        raise failure
+
+    async def _asend(self, request: dict[str, Any]) -> ChatCompletion:
+        client = self._async_clients.get(asyncio.get_running_loop())
+        if client is None:
+            client = openai.AsyncOpenAI(**self._client_args)
+            self._async_clients[asyncio.get_running_loop()] = client
+        try:
+            return await client.chat.completions.create(**request)
+        except openai.APIError as err:
+            failure = self._failure(err, request)
+        raise failure
+
+    def _failure(self, err: openai.APIError, request: dict[str, Any]) -> Exception:
+        """What a failed request means for us; raised outside the `except` so the SDK error
+        (whose request carries the Authorization header) is not chained onto ours."""
+        detail = self._redact(err.message)
+        if isinstance(err, openai.APITimeoutError):
+            return TransientError(f"{self.name}: no answer within {self.timeout_s}s")
+        if isinstance(err, openai.APIConnectionError):
+            cause = err.__cause__
+            reason = f"{type(cause).__name__}: {self._redact(str(cause))}" if cause else detail
+            return TransientError(f"{self.name}: connection failed ({reason})")
+        if isinstance(err, openai.APIStatusError):
+            status = err.status_code
+            if status == 429:
+                return TransientError(
+                    f"{self.name}: rate limited (HTTP 429): {detail}",
+                    retry_after_s=_retry_after_s(err.response.headers.get("retry-after")),
+                )
+            if status >= 500:
+                return TransientError(f"{self.name}: server error (HTTP {status}): {detail}")
+            if status == 400 and "response_format" in request and _mentions_response_format(err):
+                return _FormatRejected()
+            hint = " (check OPENAI_API_KEY or --api-key)" if status in (401, 403) else ""
+            return ModelError(f"{self.name}: HTTP {status} from the endpoint{hint}: {detail}")
+        return ModelError(f"{self.name}: unusable response from the endpoint: {detail}")
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._secret, "[redacted]") if self._secret else text
+
+    def _completion(
+        self, response: ChatCompletion, schema: dict[str, Any] | None, started: float
+    ) -> Completion:
+        text = (response.choices[0].message.content or "") if response.choices else ""
+        usage = (
+            Usage(
+                prompt_tokens=response.usage.prompt_tokens,
+                completion_tokens=response.usage.completion_tokens,
+            )
+            if response.usage is not None
+            else Usage()
+        )
+        return Completion(
+            text=text,
+            parsed=extract_json_object(text) if schema is not None else None,
+            usage=usage,
+            cost=cost(usage, self.price),
+            latency=time.monotonic() - started,
+            model=response.model or self.model,
+        )
+
+
+def _schema_name(schema: dict[str, Any]) -> str:
+    """The `json_schema.name` the API wants: [a-zA-Z0-9_-]{1,64}, from the schema's title."""
+    name = re.sub(r"[^a-zA-Z0-9_-]", "_", str(schema.get("title") or "response"))[:64]
+    return name or "response"
+
+
+def _with_schema_instruction(messages: list[dict[str, str]], schema: dict[str, Any]) -> list[dict[str, str]]:
+    """`messages` with the schema spelled out in the system prompt (when the server won't enforce it)."""
+    instruction = (
+        "Answer with a single JSON object, and nothing else, that conforms to this JSON Schema:\n"
+        + json.dumps(schema, sort_keys=True)
+    )
+    if messages and messages[0]["role"] == "system":
+        first = {**messages[0], "content": f"{messages[0]['content']}\n\n{instruction}"}
+        return [first, *messages[1:]]
+    return [{"role": "system", "content": instruction}, *messages]
+
+
+def _mentions_response_format(err: openai.APIStatusError) -> bool:
+    text = f"{err.message} {err.body}".lower()
+    return any(word in text for word in ("response_format", "json_schema", "json_object"))
+
+
+def _retry_after_s(header: str | None) -> float | None:
+    """`Retry-After` in seconds, or None when absent or not a finite number (HTTP dates are ignored)."""
+    try:
+        seconds = float(header) if header is not None else None
+    except ValueError:
+        return None
+    return seconds if seconds is not None and math.isfinite(seconds) else None
