@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -20,6 +21,7 @@ from fixloop.rollout.runner import run_tasks
 from fixloop.rollout.trajectory import Trajectory
 from fixloop.sandbox.base import Sandbox, SandboxError
 from fixloop.sandbox.factory import make_sandbox
+from fixloop.store import Store, StoreError
 from fixloop.tasks.loader import TaskLoadError, load_jsonl, load_suite, load_tasks
 from fixloop.tasks.splits import DEFAULT_FRACTIONS, SPLIT_NAMES, TaskSplits, parse_fractions, split_tasks
 from fixloop.tasks.stats import Spread, SuiteStats, suite_stats
@@ -34,6 +36,8 @@ tasks_app = typer.Typer(
     help="Browse, validate, convert, split and measure task suites.", no_args_is_help=True
 )
 app.add_typer(tasks_app, name="tasks")
+runs_app = typer.Typer(help="Browse the runs recorded in the store.", no_args_is_help=True)
+app.add_typer(runs_app, name="runs")
 
 out = Console()
 err = Console(stderr=True)
@@ -551,3 +555,128 @@ def _report_run(trajectories: list[Trajectory], agent: str, as_json: bool) -> No
         f"resolved {resolved}/{len(scored)}"
         + (f"  ({len(rows) - len(scored)} infra errors excluded)" if len(scored) < len(rows) else "")
     )
+
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="The store's database URL (default: $FIXLOOP_DB, else .fixloop/fixloop.db)."),
+]
+
+
+def _open_store(db: str | None) -> Store:
+    try:
+        return Store.open(db)
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+
+
+@runs_app.command("list")
+def runs_list(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """List the recorded runs with how many episodes were planned, finished and resolved."""
+    with _open_store(db) as store:
+        runs = store.list_runs()
+    if as_json:
+        return _print_json([r.model_dump(mode="json", exclude={"config"}) for r in runs])
+    # Light borders: eight columns must fit a standard 80-column terminal.
+    table = Table(title=f"{len(runs)} runs", box=box.SIMPLE_HEAD)
+    table.add_column("name", overflow="fold")
+    table.add_column("created (UTC)")
+    for column in ("agent", "model"):
+        table.add_column(column, overflow="fold")
+    for column in ("planned", "finished", "resolved", "infra errors"):
+        table.add_column(column, justify="right", min_width=max(map(len, column.split())))
+    for r in runs:
+        table.add_row(
+            r.name + (" [magenta](simulated)[/]" if r.simulated else ""),
+            f"{r.created_at:%Y-%m-%d %H:%M}",
+            r.agent,
+            r.model,
+            *(str(n) for n in (r.planned, r.finished, r.resolved, r.infra_errors)),
+        )
+    out.print(table)
+    return None
+
+
+@runs_app.command("show")
+def runs_show(
+    run_name: Annotated[str, typer.Argument(metavar="RUN", help="The run's name or id.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show one run: its configuration (secrets redacted) and one row per recorded episode."""
+    with _open_store(db) as store:
+        try:
+            info, episodes = store.get_run(run_name), store.episodes(run_name)
+        except StoreError as exc:
+            raise _fail(str(exc)) from None
+    if as_json:
+        return _print_json(
+            {"run": info.model_dump(mode="json"), "episodes": [e.model_dump(mode="json") for e in episodes]}
+        )
+    label = "  [magenta]simulated: not a real model's performance[/]" if info.simulated else ""
+    out.print(f"[bold]{info.name}[/] (id {info.id}, {info.status}){label}")
+    out.print(f"agent {info.agent}, model {info.model}, created {info.created_at:%Y-%m-%d %H:%M} UTC")
+    out.print(
+        f"{info.finished}/{info.planned} episodes recorded, {info.resolved} resolved, "
+        f"{info.infra_errors} infra errors"
+    )
+    out.rule("config")
+    _print_json(info.config)
+    table = Table(title=f"{len(episodes)} episodes")
+    table.add_column("task", no_wrap=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("outcome", no_wrap=True)
+    for column in ("score", "steps", "seconds", "tokens", "cost"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("error", ratio=1)
+    for e in episodes:
+        table.add_row(
+            e.task_id,
+            str(e.episode_index),
+            e.outcome,
+            f"{e.score:.2f}",
+            str(e.steps),
+            f"{e.seconds:.1f}",
+            str(e.tokens),
+            f"{e.cost:.4f}",
+            e.error or "-",
+        )
+    out.print(table)
+    return None
+
+
+@app.command("export")
+def export_run(
+    run_name: Annotated[str, typer.Argument(metavar="RUN", help="The run's name or id.")],
+    fmt: Annotated[str, typer.Option("--format", help="jsonl: one trajectory per line.")] = "jsonl",
+    output: Annotated[
+        Path | None, typer.Option("--out", "-o", help="The file to write (default: standard output).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Export a run's trajectories as JSON Lines: one per line, in the order recorded.
+
+    The fields of each line:
+    - task_id, agent, reward_scheme, sandbox
+    - outcome: resolved, partial, unresolved, infra_error, or why the agent stopped
+    - score (0 to 1), total_reward, seconds, error, tokens, cost (USD)
+    - simulated: true when a simulated model produced it, not a real one
+    - grade: outcome, score, pass_fraction, fail_to_pass_passed,
+      fail_to_pass_failed, pass_to_pass_broken, timed_out, error
+    - steps: index, action (as parsed, or null), raw_action (the output that did
+      not parse), reward, error, done, seconds, tokens, cost
+    """
+    if fmt != "jsonl":
+        raise _fail(f"unknown export format {fmt!r}; choose jsonl")
+    with _open_store(db) as store:
+        try:
+            trajectories = store.trajectories(run_name)
+        except StoreError as exc:
+            raise _fail(str(exc)) from None
+    text = "".join(t.model_dump_json() + "\n" for t in trajectories)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    err.print(f"wrote {len(trajectories)} trajectories to {output}")

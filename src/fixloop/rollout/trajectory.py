@@ -14,18 +14,28 @@ class StepRecord(BaseModel):
 
     index: int
     action: dict[str, Any] | None = Field(description="The action as parsed, or None if it did not parse.")
-    raw_action: str | None = Field(default=None, description="The agent's output when it did not parse.")
+    raw_action: str | None = Field(
+        default=None, description="The agent's output (a model's whole reply) when it did not parse."
+    )
     reward: float
     error: str | None = None
     done: bool = False
     seconds: float = 0.0
+    tokens: int = Field(
+        default=0, description="Model tokens (prompt + completion) spent choosing this action."
+    )
+    cost: float = Field(default=0.0, description="What the model call choosing this action cost, in USD.")
 
 
 class Trajectory(BaseModel):
     """One episode of one agent on one task.
 
-    `outcome` is the grade's outcome (resolved, partial, unresolved, infra_error), or
-    `agent_error` when the agent itself raised.
+    `outcome` is the grade's outcome (resolved, partial, unresolved, infra_error) when the
+    episode ended in the environment. When the agent ended it early it says why (see
+    `fixloop.agents.limits`), with details in `error`: format_errors, looping, wall_time,
+    step_limit or budget_exhausted (the workspace is still graded, so `grade` and `score`
+    describe what the agent left), infra_error (the model endpoint failed; never scored) or
+    agent_error (the agent raised).
     """
 
     task_id: str
@@ -40,3 +50,5 @@ class Trajectory(BaseModel):
     seconds: float = 0.0
     error: str | None = None
     simulated: bool = Field(default=False, description="Produced by a simulated model, not a real one.")
+    tokens: int = Field(default=0, description="Model tokens (prompt + completion) the episode spent.")
+    cost: float = Field(default=0.0, description="What the episode's model calls cost, in USD.")

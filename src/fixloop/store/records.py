@@ -1,0 +1,77 @@
+"""What the store hands back: plain pydantic records, detached from the database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, Field
+
+
+def _as_utc(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; the store writes every one in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+
+
+class RunInfo(BaseModel):
+    """A run and how far it got. Counts cover the episodes recorded so far."""
+
+    id: int
+    name: str
+    created_at: UtcDatetime
+    finished_at: UtcDatetime | None = None
+    status: str = Field(description="running, or finished once `Store.finish_run` was called.")
+    agent: str
+    model: str
+    config: dict[str, Any] = Field(description="The run's configuration, secrets redacted.")
+    simulated: bool = Field(description="Produced by a simulated model: never a model's real performance.")
+    planned: int = Field(description="Episodes the run set out to record.")
+    finished: int = 0
+    resolved: int = 0
+    infra_errors: int = Field(default=0, description="Episodes that failed for infrastructure reasons.")
+
+
+class EpisodeInfo(BaseModel):
+    """One recorded episode, without its steps (`Store.trajectories` has everything)."""
+
+    task_id: str
+    episode_index: int
+    outcome: str
+    score: float
+    total_reward: float
+    steps: int
+    seconds: float
+    tokens: int
+    cost: float
+    error: str | None
+    simulated: bool
+    context_id: str | None
+    created_at: UtcDatetime
+
+
+class ModelCallInfo(BaseModel):
+    """One recorded model call."""
+
+    run_id: int | None
+    task_id: str | None
+    episode_index: int | None
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+    cost: float
+    latency: float
+    cached: bool
+    error: str | None
+    created_at: UtcDatetime
+
+
+class AgentContextInfo(BaseModel):
+    """The context an agent worked with: its full prompt text and the versions it was built from."""
+
+    id: str
+    skill_version: str | None
+    memory_versions: list[str]
+    text: str

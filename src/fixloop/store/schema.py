@@ -1,0 +1,134 @@
+"""The store's tables, as SQLAlchemy ORM classes. Portable SQL only: SQLite and PostgreSQL.
+
+Changing a table means adding a migration under `migrations/versions/`; a test checks that
+the migrated database and these classes agree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Named constraints, so migrations can refer to them on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}  # noqa: RUF012
+
+
+class RunRow(Base):
+    """One run: an agent and a model over a planned set of (task, episode index) pairs."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20))
+    agent: Mapped[str] = mapped_column(String(200))
+    model: Mapped[str] = mapped_column(String(200))
+    config: Mapped[dict[str, Any]]
+    simulated: Mapped[bool]
+    planned: Mapped[int] = mapped_column(Integer)
+    plan: Mapped[list[Any]]
+
+
+class AgentContextRow(Base):
+    """The context an agent was given (skill, memory cards, notes), stored once per content hash."""
+
+    __tablename__ = "agent_contexts"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    skill_version: Mapped[str | None] = mapped_column(String(100))
+    memory_versions: Mapped[list[Any]]
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class EpisodeRow(Base):
+    """One finished episode; `trajectory` holds the Trajectory without its steps."""
+
+    __tablename__ = "episodes"
+    __table_args__ = (UniqueConstraint("run_id", "task_id", "episode_index"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[str] = mapped_column(String(255))
+    episode_index: Mapped[int] = mapped_column(Integer)
+    context_id: Mapped[str | None] = mapped_column(ForeignKey("agent_contexts.id"))
+    outcome: Mapped[str] = mapped_column(String(40))
+    score: Mapped[float] = mapped_column(Float)
+    total_reward: Mapped[float] = mapped_column(Float)
+    seconds: Mapped[float] = mapped_column(Float)
+    error: Mapped[str | None] = mapped_column(Text)
+    simulated: Mapped[bool]
+    grade: Mapped[dict[str, Any] | None]
+    trajectory: Mapped[dict[str, Any]]
+    tokens: Mapped[int] = mapped_column(Integer)
+    cost: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StepRow(Base):
+    """One step of an episode, one column per `StepRecord` field."""
+
+    __tablename__ = "steps"
+    __table_args__ = (UniqueConstraint("episode_id", "index"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"))
+    index: Mapped[int] = mapped_column(Integer)
+    action: Mapped[dict[str, Any] | None]
+    raw_action: Mapped[str | None] = mapped_column(Text)
+    reward: Mapped[float] = mapped_column(Float)
+    error: Mapped[str | None] = mapped_column(Text)
+    done: Mapped[bool]
+    seconds: Mapped[float] = mapped_column(Float)
+    tokens: Mapped[int] = mapped_column(Integer)
+    cost: Mapped[float] = mapped_column(Float)
+
+
+class ModelCallRow(Base):
+    """One call to a model. Episodes are referred to by key: calls happen before the episode row exists."""
+
+    __tablename__ = "model_calls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[str | None] = mapped_column(String(255))
+    episode_index: Mapped[int | None] = mapped_column(Integer)
+    model: Mapped[str] = mapped_column(String(200))
+    prompt_tokens: Mapped[int] = mapped_column(Integer)
+    completion_tokens: Mapped[int] = mapped_column(Integer)
+    cost: Mapped[float] = mapped_column(Float)
+    latency: Mapped[float] = mapped_column(Float)
+    cached: Mapped[bool]
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CacheRow(Base):
+    """A model response, keyed by a hash of the request."""
+
+    __tablename__ = "cache"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    provider: Mapped[str] = mapped_column(String(100))
+    model: Mapped[str] = mapped_column(String(200))
+    response: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

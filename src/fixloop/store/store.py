@@ -1,0 +1,553 @@
+"""The `Store`: runs, episodes with their steps, agent contexts, model calls and the model cache.
+
+SQLite in one file by default, any SQLAlchemy URL (PostgreSQL) for teams. Every method opens
+a short session of its own, so one `Store` may be shared by many threads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, case, create_engine, event, func, inspect, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from fixloop.models.base import Completion
+from fixloop.rollout.trajectory import StepRecord, Trajectory
+from fixloop.store.records import AgentContextInfo, EpisodeInfo, ModelCallInfo, RunInfo
+from fixloop.store.redaction import redact, redact_text
+from fixloop.store.schema import (
+    AgentContextRow,
+    Base,
+    CacheRow,
+    EpisodeRow,
+    ModelCallRow,
+    RunRow,
+    StepRow,
+    utcnow,
+)
+
+DB_ENV_VAR = "FIXLOOP_DB"
+"""The environment variable holding the database URL when none is given."""
+DEFAULT_DB_PATH = Path(".fixloop") / "fixloop.db"
+"""Where the SQLite store lives, under the current directory, when no URL is configured."""
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+"""How long a SQLite writer waits for another one before giving up."""
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+RunRef = RunInfo | str | int
+"""A run, by its record, its name or its id."""
+
+# Trajectory fields kept in episode columns; the rest of the trajectory goes in its JSON column.
+_EPISODE_COLUMNS = (
+    "outcome",
+    "score",
+    "total_reward",
+    "seconds",
+    "error",
+    "simulated",
+    "tokens",
+    "cost",
+)
+_STEP_FIELDS = tuple(StepRecord.model_fields)
+
+
+class StoreError(RuntimeError):
+    """The store was used in a way it does not support; the message says what to do instead."""
+
+
+def resolve_url(url: str | None = None) -> str:
+    """The database URL `Store.open(url)` uses: `url`, else `$FIXLOOP_DB`, else the default SQLite file.
+
+    `postgresql://` URLs are given the psycopg (3) driver. The default file's directory is created.
+    """
+    url = url or os.environ.get(DB_ENV_VAR)
+    if not url:
+        path = Path.cwd() / DEFAULT_DB_PATH
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+class Store:
+    """Persistent runs and everything recorded in them. Create one with `Store.open`."""
+
+    def __init__(self, engine: Engine) -> None:
+        """Wrap an engine whose database is already migrated; `Store.open` does both."""
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str | None = None) -> Store:
+        """Open (creating and migrating as needed) the store at `url`.
+
+        The URL is `url`, else the `FIXLOOP_DB` environment variable, else SQLite at
+        `.fixloop/fixloop.db` under the current directory. SQLite runs in WAL mode with a busy
+        timeout, so several processes and threads can share one file. The schema is migrated
+        to the newest version. Raises StoreError when the URL is unusable or the database
+        cannot be reached.
+        """
+        resolved = resolve_url(url)
+        shown = redact_text(resolved)
+        try:
+            engine = _create_engine(resolved)
+        except (ArgumentError, NoSuchModuleError) as exc:
+            raise StoreError(
+                f"{shown!r} is not a database URL this store can use ({exc}); "
+                "give e.g. sqlite:///path/to/fixloop.db or postgresql://user:pass@host/db"
+            ) from None
+        except ModuleNotFoundError as exc:
+            raise StoreError(
+                f"the driver for {shown!r} is not installed ({exc.name}); "
+                "for PostgreSQL run: pip install 'fixloop[postgres]'"
+            ) from None
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {shown}: {exc}") from None
+        try:
+            _migrate(engine)
+        except OperationalError as exc:
+            engine.dispose()
+            raise StoreError(f"cannot open the store at {shown}: {exc.orig}") from None
+        return cls(engine)
+
+    @property
+    def url(self) -> str:
+        """The database URL, password hidden."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # runs
+
+    def create_run(
+        self,
+        name: str,
+        *,
+        agent: str,
+        model: str,
+        config: dict[str, Any],
+        planned: Sequence[tuple[str, int]],
+        simulated: bool = False,
+    ) -> RunInfo:
+        """Record a new run that will hold one episode per planned (task_id, episode_index) pair.
+
+        `config` is stored with its secrets redacted (see `fixloop.store.redaction`). Raises
+        StoreError when a run called `name` exists, a pair is planned twice, or `config` is not
+        JSON-serializable.
+        """
+        plan = [[str(task_id), int(index)] for task_id, index in planned]
+        repeated = _repeated(tuple(pair) for pair in plan)
+        if repeated:
+            raise StoreError(f"episodes planned more than once: {repeated}; plan each (task, index) once")
+        clean_config = redact(config)
+        try:
+            json.dumps(clean_config)
+        except (TypeError, ValueError) as exc:
+            raise StoreError(f"the run's config must be JSON-serializable: {exc}") from None
+        row = RunRow(
+            name=name,
+            status="running",
+            agent=agent,
+            model=model,
+            config=clean_config,
+            simulated=simulated,
+            planned=len(plan),
+            plan=plan,
+        )
+        try:
+            with self._sessions.begin() as session:
+                session.add(row)
+        except IntegrityError:
+            raise StoreError(
+                f"a run named {name!r} already exists; choose another name "
+                "(`fixloop runs list` shows the names taken)"
+            ) from None
+        return _run_info(row)
+
+    def get_run(self, name_or_id: RunRef) -> RunInfo:
+        """The run with this name (or id), with its episode counts. Raises StoreError if there is none."""
+        with self._sessions() as session:
+            row = self._run_row(session, name_or_id)
+            return _run_info(row, self._counts(session, [row.id]).get(row.id))
+
+    def list_runs(self) -> list[RunInfo]:
+        """Every run, oldest first, with its episode counts."""
+        with self._sessions() as session:
+            rows = session.scalars(select(RunRow).order_by(RunRow.id)).all()
+            counts = self._counts(session, [row.id for row in rows])
+            return [_run_info(row, counts.get(row.id)) for row in rows]
+
+    def finish_run(self, run: RunRef) -> RunInfo:
+        """Mark the run finished (resuming it stays possible). Raises StoreError for an unknown run."""
+        with self._sessions.begin() as session:
+            row = self._run_row(session, run)
+            row.status = "finished"
+            row.finished_at = utcnow()
+        return self.get_run(row.id)
+
+    # episodes
+
+    def add_episode(
+        self,
+        run: RunRef,
+        task_id: str,
+        episode_index: int,
+        trajectory: Trajectory,
+        *,
+        context_id: str | None = None,
+    ) -> bool:
+        """Record a finished episode and its steps, in one transaction.
+
+        Idempotent: each planned (task_id, episode_index) is recorded at most once. Returns
+        True when the episode was recorded, False when that key was already recorded (the
+        first one stands and this one is ignored), also when two threads race to add it.
+        Secret-looking strings in the trajectory are redacted. Raises StoreError when the
+        run is unknown, the key was not planned, `trajectory.task_id` is not `task_id`, or
+        `context_id` was not recorded with `add_context`.
+        """
+        if trajectory.task_id != task_id:
+            raise StoreError(
+                f"the trajectory is for task {trajectory.task_id!r}, not {task_id!r}; "
+                "pass the task id the trajectory was recorded on"
+            )
+        data = redact(trajectory.model_dump(mode="json"), by_name=False)
+        steps = data.pop("steps")
+        columns = {name: data.pop(name) for name in _EPISODE_COLUMNS}
+        grade = data.pop("grade")
+        del data["task_id"]
+        try:
+            with self._sessions.begin() as session:
+                run_row = self._run_row(session, run)
+                if [task_id, episode_index] not in run_row.plan:
+                    raise StoreError(
+                        f"episode ({task_id!r}, {episode_index}) is not in run {run_row.name!r}'s plan; "
+                        "plan every episode in create_run"
+                    )
+                if context_id is not None and session.get(AgentContextRow, context_id) is None:
+                    raise StoreError(
+                        f"unknown agent context {context_id!r}; record it with add_context first"
+                    )
+                if self._episode_id(session, run_row.id, task_id, episode_index) is not None:
+                    return False
+                episode = EpisodeRow(
+                    run_id=run_row.id,
+                    task_id=task_id,
+                    episode_index=episode_index,
+                    context_id=context_id,
+                    grade=grade,
+                    trajectory=data,
+                    **columns,
+                )
+                session.add(episode)
+                session.flush()
+                session.add_all(StepRow(episode_id=episode.id, **step) for step in steps)
+        except IntegrityError:
+            # Another thread or process recorded the same key between our check and insert.
+            with self._sessions() as session:
+                run_id = self._run_row(session, run).id
+                if self._episode_id(session, run_id, task_id, episode_index) is not None:
+                    return False
+            raise
+        return True
+
+    def finished_keys(self, run: RunRef) -> set[tuple[str, int]]:
+        """The (task_id, episode_index) pairs already recorded for the run: what a resume skips."""
+        with self._sessions() as session:
+            run_id = self._run_row(session, run).id
+            rows = session.execute(
+                select(EpisodeRow.task_id, EpisodeRow.episode_index).where(EpisodeRow.run_id == run_id)
+            )
+            return {(task_id, index) for task_id, index in rows}
+
+    def trajectories(self, run: RunRef) -> list[Trajectory]:
+        """Every recorded trajectory of the run, in the order they were added, as they were added."""
+        with self._sessions() as session:
+            run_id = self._run_row(session, run).id
+            episodes = session.scalars(
+                select(EpisodeRow).where(EpisodeRow.run_id == run_id).order_by(EpisodeRow.id)
+            ).all()
+            step_rows = session.scalars(
+                select(StepRow)
+                .join(EpisodeRow)
+                .where(EpisodeRow.run_id == run_id)
+                .order_by(StepRow.episode_id, StepRow.index)
+            ).all()
+        steps: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for step in step_rows:
+            steps[step.episode_id].append({name: getattr(step, name) for name in _STEP_FIELDS})
+        return [
+            Trajectory.model_validate(
+                {
+                    **episode.trajectory,
+                    "task_id": episode.task_id,
+                    "grade": episode.grade,
+                    "steps": steps[episode.id],
+                    **{name: getattr(episode, name) for name in _EPISODE_COLUMNS},
+                }
+            )
+            for episode in episodes
+        ]
+
+    def episodes(self, run: RunRef) -> list[EpisodeInfo]:
+        """A summary row per recorded episode of the run, ordered by task and episode index."""
+        with self._sessions() as session:
+            run_id = self._run_row(session, run).id
+            step_counts = (
+                select(StepRow.episode_id, func.count(StepRow.id).label("steps"))
+                .group_by(StepRow.episode_id)
+                .subquery()
+            )
+            rows = session.execute(
+                select(EpisodeRow, func.coalesce(step_counts.c.steps, 0))
+                .outerjoin(step_counts, step_counts.c.episode_id == EpisodeRow.id)
+                .where(EpisodeRow.run_id == run_id)
+                .order_by(EpisodeRow.task_id, EpisodeRow.episode_index)
+            ).all()
+        return [EpisodeInfo.model_validate({**_columns(e), "steps": n_steps}) for e, n_steps in rows]
+
+    # agent contexts
+
+    def add_context(
+        self, text: str, *, skill_version: str | None = None, memory_versions: Iterable[str] = ()
+    ) -> str:
+        """Record the context an agent is given and return its id (a content hash).
+
+        Recording the same context again returns the same id and stores nothing new.
+        Secret-looking strings in `text` are redacted.
+        """
+        text = redact_text(text)
+        versions = list(memory_versions)
+        digest = hashlib.sha256(json.dumps([text, skill_version, versions]).encode()).hexdigest()
+        if self._context_row_exists(digest):
+            return digest
+        try:
+            with self._sessions.begin() as session:
+                session.add(
+                    AgentContextRow(
+                        id=digest, skill_version=skill_version, memory_versions=versions, text=text
+                    )
+                )
+        except IntegrityError:
+            if not self._context_row_exists(digest):
+                raise
+        return digest
+
+    def get_context(self, context_id: str) -> AgentContextInfo:
+        """The recorded context with this id. Raises StoreError if there is none."""
+        with self._sessions() as session:
+            row = session.get(AgentContextRow, context_id)
+            if row is None:
+                raise StoreError(f"no agent context {context_id!r}; ids come from add_context")
+            return AgentContextInfo.model_validate(_columns(row))
+
+    # model calls
+
+    def record_model_call(
+        self,
+        model: str,
+        completion: Completion | None = None,
+        *,
+        run: RunRef | None = None,
+        task_id: str | None = None,
+        episode_index: int | None = None,
+        error: str | None = None,
+        latency: float = 0.0,
+    ) -> None:
+        """Record one model call: its tokens, cost and latency from `completion`.
+
+        For a call that failed pass `completion=None`, the `error` and the `latency` until it
+        failed. `run`, `task_id` and `episode_index` say what the call was for, when it was for
+        an episode (the episode need not be recorded yet). The error is stored redacted.
+        Raises StoreError for an unknown run.
+        """
+        with self._sessions.begin() as session:
+            run_id = None if run is None else self._run_row(session, run).id
+            usage = completion.usage if completion is not None else None
+            session.add(
+                ModelCallRow(
+                    run_id=run_id,
+                    task_id=task_id,
+                    episode_index=episode_index,
+                    model=model,
+                    prompt_tokens=usage.prompt_tokens if usage else 0,
+                    completion_tokens=usage.completion_tokens if usage else 0,
+                    cost=completion.cost if completion else 0.0,
+                    latency=completion.latency if completion else latency,
+                    cached=completion.cached if completion else False,
+                    error=redact_text(error) if error else None,
+                )
+            )
+
+    def model_calls(self, run: RunRef) -> list[ModelCallInfo]:
+        """The run's recorded model calls, oldest first."""
+        with self._sessions() as session:
+            run_id = self._run_row(session, run).id
+            rows = session.scalars(
+                select(ModelCallRow).where(ModelCallRow.run_id == run_id).order_by(ModelCallRow.id)
+            ).all()
+            return [ModelCallInfo.model_validate(_columns(r)) for r in rows]
+
+    # model cache
+
+    def cache_get(self, key: str) -> dict[str, Any] | None:
+        """The cached response for `key`, or None."""
+        with self._sessions() as session:
+            row = session.get(CacheRow, key)
+            return None if row is None else row.response
+
+    def cache_put(self, key: str, *, provider: str, model: str, response: dict[str, Any]) -> None:
+        """Cache `response` under `key`, replacing any earlier one.
+
+        Safe under concurrency: when several threads or processes put the same key at once,
+        none fails and one of their responses stays.
+        """
+        try:
+            with self._sessions.begin() as session:
+                row = session.get(CacheRow, key)
+                if row is None:
+                    session.add(CacheRow(key=key, provider=provider, model=model, response=response))
+                else:
+                    row.provider, row.model, row.response = provider, model, response
+        except IntegrityError:
+            # A concurrent put inserted the key first; overwrite it.
+            with self._sessions.begin() as session:
+                row = session.get_one(CacheRow, key)
+                row.provider, row.model, row.response = provider, model, response
+
+    # helpers
+
+    def _run_row(self, session: Session, ref: RunRef) -> RunRow:
+        if isinstance(ref, RunInfo):
+            ref = ref.id
+        row: RunRow | None = None
+        if isinstance(ref, str):
+            row = session.scalars(select(RunRow).where(RunRow.name == ref)).one_or_none()
+            if row is None and ref.isdigit():
+                row = session.get(RunRow, int(ref))
+        else:
+            row = session.get(RunRow, ref)
+        if row is not None:
+            return row
+        names = session.scalars(select(RunRow.name).order_by(RunRow.id.desc()).limit(11)).all()
+        if not names:
+            raise StoreError(
+                f"no run {ref!r}: the store at {self.url} has no runs yet; check --db / FIXLOOP_DB"
+            )
+        known = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
+        raise StoreError(f"no run {ref!r}; the newest runs are: {known} (`fixloop runs list` shows all)")
+
+    @staticmethod
+    def _counts(session: Session, run_ids: list[int]) -> dict[int, tuple[int, int, int]]:
+        if not run_ids:
+            return {}
+        rows = session.execute(
+            select(
+                EpisodeRow.run_id,
+                func.count(EpisodeRow.id),
+                func.sum(case((EpisodeRow.outcome == "resolved", 1), else_=0)),
+                func.sum(case((EpisodeRow.outcome == "infra_error", 1), else_=0)),
+            )
+            .where(EpisodeRow.run_id.in_(run_ids))
+            .group_by(EpisodeRow.run_id)
+        )
+        return {run_id: (int(n), int(resolved), int(infra)) for run_id, n, resolved, infra in rows}
+
+    @staticmethod
+    def _episode_id(session: Session, run_id: int, task_id: str, episode_index: int) -> int | None:
+        return session.scalars(
+            select(EpisodeRow.id).where(
+                EpisodeRow.run_id == run_id,
+                EpisodeRow.task_id == task_id,
+                EpisodeRow.episode_index == episode_index,
+            )
+        ).one_or_none()
+
+    def _context_row_exists(self, context_id: str) -> bool:
+        with self._sessions() as session:
+            return session.get(AgentContextRow, context_id) is not None
+
+
+def _create_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if parsed.database in (None, "", ":memory:"):
+        # Each pooled connection would see its own empty database, and one shared connection
+        # cannot serve several threads.
+        raise StoreError(
+            "an in-memory SQLite store cannot be shared by sessions and threads; "
+            "give a file instead, e.g. sqlite:///path/to/fixloop.db (a temporary directory in tests)"
+        )
+    Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+
+    @event.listens_for(engine, "connect")
+    def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+        # Transactions are begun by the "begin" hook below, not implicitly by the driver.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(connection: Any) -> None:
+        # Take the write lock up front: a deferred transaction that later writes can fail
+        # with "database is locked" at once, without waiting for the busy timeout.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _migrate(engine: Engine) -> None:
+    """Bring the database's schema to the newest migration."""
+    from alembic import command  # imported here: only opening a store needs it
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def _run_info(row: RunRow, counts: tuple[int, int, int] | None = None) -> RunInfo:
+    finished, resolved, infra_errors = counts or (0, 0, 0)
+    return RunInfo.model_validate(
+        {**_columns(row), "finished": finished, "resolved": resolved, "infra_errors": infra_errors}
+    )
+
+
+def _columns(row: Base) -> dict[str, Any]:
+    """A row's column values by attribute name."""
+    return {attr.key: getattr(row, attr.key) for attr in inspect(row).mapper.column_attrs}
+
+
+def _repeated(pairs: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    seen: set[tuple[Any, ...]] = set()
+    repeated = []
+    for pair in pairs:
+        if pair in seen:
+            repeated.append(pair)
+        seen.add(pair)
+    return repeated
