@@ -203,6 +203,17 @@ class DebugEnv:
             grade=getattr(self, "_grade", None),
         )
 
+    def grade(self) -> Grade:
+        """Grade the workspace as it is now, without ending the episode or counting a step.
+
+        For runners recording what an agent left when it stopped early; a sandbox failure
+        gives an `infra_error` grade.
+        """
+        if self._task is None or self._workspace is None:
+            raise RuntimeError("call reset(task) before grade()")
+        grade, _ = grade_workspace(self._task, self.workspace.root, self.sandbox, self._limits())
+        return grade
+
     def close(self) -> None:
         """Delete the workspace. The sandbox belongs to the caller and stays open."""
         self._close_workspace()
@@ -387,8 +398,7 @@ class DebugEnv:
         return sum(self._status.values()) / len(self._status) if self._status else 0.0
 
     def _finish(self) -> Grade:
-        assert self._task is not None
-        grade, _ = grade_workspace(self._task, self.workspace.root, self.sandbox, self._limits())
+        grade = self.grade()
         self._grade = grade
         self._done = True
         return grade
