@@ -8,6 +8,14 @@ from fixloop.tasks.task import Task
 from tests.calc_task import make_calc_task
 
 
+@pytest.fixture(autouse=True)
+def private_store(tmp_path, monkeypatch):
+    """Every test's runs go to its own database, never to .fixloop/ in the working tree."""
+    url = f"sqlite:///{tmp_path}/fixloop.db"
+    monkeypatch.setenv("FIXLOOP_DB", url)
+    return url
+
+
 @pytest.fixture
 def calc_task() -> Task:
     return make_calc_task()

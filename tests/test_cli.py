@@ -1,31 +1,14 @@
 """The `fixloop` command, driven through typer's runner."""
 
 import json
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from fixloop.cli import app
-from tests.calc_task import make_calc_task
+from tests.calc_task import make_calc_task, write_task_dir
 
 runner = CliRunner()
-
-
-def write_task_dir(root: Path, **overrides) -> Path:
-    """Write the calc task to disk in the directory format."""
-    task = make_calc_task(**overrides)
-    directory = root / task.id
-    for rel, content in task.files.items():
-        (directory / "repo" / rel).parent.mkdir(parents=True, exist_ok=True)
-        (directory / "repo" / rel).write_text(content)
-    for rel, content in task.reference_fix.items():
-        (directory / "solution" / rel).parent.mkdir(parents=True, exist_ok=True)
-        (directory / "solution" / rel).write_text(content)
-    fields = task.model_dump(mode="json", exclude={"files", "reference_fix"}, exclude_none=True)
-    lines = [f"{key} = {json.dumps(value)}" for key, value in fields.items()]
-    (directory / "task.toml").write_text("\n".join(lines) + "\n")
-    return directory
 
 
 def test_tasks_list_json_lists_every_builtin_task():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,15 +14,24 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from fixloop.agents.registry import agent_factory
-from fixloop.env.debug_env import EnvConfig
 from fixloop.env.rewards import REWARD_SCHEMES
+from fixloop.models.base import ModelError
 from fixloop.rollout.openenv_log import episode_lines
-from fixloop.rollout.runner import run_tasks
+from fixloop.rollout.run_session import (
+    AGENTS,
+    BudgetSettings,
+    RunProgress,
+    RunSettings,
+    execute_run,
+    select_tasks,
+    settings_of,
+    start_run,
+)
+from fixloop.rollout.run_session import agent_factory as agent_factory_for
 from fixloop.rollout.trajectory import Trajectory
 from fixloop.sandbox.base import Sandbox, SandboxError
 from fixloop.sandbox.factory import make_sandbox
-from fixloop.store import Store, StoreError
+from fixloop.store import RunInfo, Store, StoreError
 from fixloop.tasks.loader import TaskLoadError, load_jsonl, load_suite, load_tasks
 from fixloop.tasks.splits import DEFAULT_FRACTIONS, SPLIT_NAMES, TaskSplits, parse_fractions, split_tasks
 from fixloop.tasks.stats import Spread, SuiteStats, suite_stats
@@ -426,18 +436,22 @@ def _with_test_lists(tasks: list[Task], sandbox: Sandbox) -> list[Task]:
 
 @app.command("run")
 def run(
-    agent: Annotated[str, typer.Option(help="Which agent: oracle.")] = "oracle",
+    agent: Annotated[str, typer.Option(help="Which agent: oracle or llm.")] = "oracle",
+    model: Annotated[
+        str | None, typer.Option(help="The llm agent's model as PROVIDER:NAME, e.g. openai:gpt-4o-mini.")
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL)."),
+    ] = None,
+    api_key: Annotated[
+        str | None,
+        typer.Option("--api-key", help="API key (default: $OPENAI_API_KEY); never stored or logged."),
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds one model request may take.")] = 60.0,
     suite: SuiteOption = None,
     path: PathOption = None,
     task_ids: Annotated[list[str] | None, typer.Option("--task", help="Only these task ids.")] = None,
-    sandbox: SandboxOption = "auto",
-    reward: Annotated[
-        str, typer.Option(help="Reward scheme: potential, tracefix or navrepair.")
-    ] = "potential",
-    workers: Annotated[int, typer.Option(min=1, help="Episodes run at once.")] = 2,
-    output: Annotated[
-        Path | None, typer.Option("--out", help="Write full trajectories here (JSONL).")
-    ] = None,
     split: Annotated[
         str | None, typer.Option("--split", help="Only this split: train, selection or test.")
     ] = None,
@@ -445,6 +459,44 @@ def run(
     split_fractions: Annotated[
         str, typer.Option("--split-fractions", help="The split's train,selection,test shares.")
     ] = DEFAULT_FRACTIONS_TEXT,
+    episodes_per_task: Annotated[
+        int, typer.Option("--episodes-per-task", min=1, help="Episodes per task (e.g. for pass@k).")
+    ] = 1,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", "--workers", min=1, help="Episodes run at once.")
+    ] = 2,
+    sandbox: SandboxOption = "auto",
+    reward: Annotated[
+        str, typer.Option(help="Reward scheme: potential, tracefix or navrepair.")
+    ] = "potential",
+    run_name: Annotated[
+        str | None, typer.Option("--run-name", help="Name the run (default: agent, model and time).")
+    ] = None,
+    resume: Annotated[
+        str | None,
+        typer.Option("--resume", metavar="RUN", help="Continue a stopped run; task options are ignored."),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Do not serve model calls from the cache.")
+    ] = False,
+    max_usd: Annotated[float | None, typer.Option("--max-usd", help="USD the run may spend.")] = None,
+    max_tokens: Annotated[int | None, typer.Option("--max-tokens", help="Tokens the run may use.")] = None,
+    max_calls: Annotated[
+        int | None, typer.Option("--max-calls", help="Model calls the run may make.")
+    ] = None,
+    episode_max_usd: Annotated[
+        float | None, typer.Option("--episode-max-usd", help="USD per episode.")
+    ] = None,
+    episode_max_tokens: Annotated[
+        int | None, typer.Option("--episode-max-tokens", help="Tokens per episode.")
+    ] = None,
+    episode_max_calls: Annotated[
+        int | None, typer.Option("--episode-max-calls", help="Model calls per episode.")
+    ] = None,
+    db: DbOption = None,
+    output: Annotated[
+        Path | None, typer.Option("--out", help="Also write the run's trajectories here (JSONL).")
+    ] = None,
     log_format: Annotated[
         str,
         typer.Option(
@@ -454,33 +506,84 @@ def run(
     ] = "table",
     as_json: JsonOption = False,
 ) -> None:
-    """Run an agent over a suite (or one split of it) and print one row per task."""
+    """Run an agent over a suite (or one split of it); every episode is stored as it finishes."""
     if log_format not in ("table", "openenv"):
         raise _fail(f"unknown log format {log_format!r}; choose table or openenv")
     if split is not None and split not in SPLIT_NAMES:
         raise _fail(f"unknown split {split!r}; choose one of: {', '.join(SPLIT_NAMES)}")
     if reward not in REWARD_SCHEMES:
         raise _fail(f"unknown reward scheme {reward!r}; choose one of: {', '.join(REWARD_SCHEMES)}")
+    if sandbox not in ("auto", "bwrap", "process"):
+        raise _fail(f"unknown sandbox {sandbox!r}; choose auto, bwrap or process")
+    if agent not in AGENTS:
+        raise _fail(f"unknown agent {agent!r}; choose one of: {', '.join(AGENTS)}")
+    if agent == "llm" and not model and not resume:
+        raise _fail(
+            "the llm agent needs a model: --model openai:NAME with --base-url/$OPENAI_BASE_URL for a "
+            "local server (vLLM, Ollama, LM Studio) or $OPENAI_API_KEY for OpenAI. "
+            "Offline, use --agent oracle."
+        )
+    store = _open_store(db)
     try:
-        factory = agent_factory(agent)
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
-    config = EnvConfig(reward=reward)  # type: ignore[arg-type]
-    tasks = _load(suite, path)
-    if split is not None:
-        tasks = _split(tasks, split_seed, split_fractions).split(split)  # type: ignore[arg-type]
-    if task_ids:
-        unknown = set(task_ids) - {t.id for t in tasks}
-        if unknown:
-            raise _fail(f"no such task: {', '.join(sorted(unknown))}")
-        tasks = [t for t in tasks if t.id in task_ids]
-    probe = _sandbox(sandbox)
-    try:
-        tasks = _with_test_lists(tasks, probe)
-        sandbox_name = probe.name
+        if resume:
+            try:
+                info = store.get_run(resume)
+                settings = settings_of(info)
+                tasks = select_tasks(settings)
+            except (StoreError, TaskLoadError, ValueError) as exc:
+                raise _fail(str(exc)) from None
+        else:
+            settings = RunSettings(
+                agent=agent, model=model, base_url=base_url, timeout_s=timeout, cache=not no_cache,
+                budgets=BudgetSettings(
+                    max_usd=max_usd, max_tokens=max_tokens, max_calls=max_calls,
+                    episode_max_usd=episode_max_usd, episode_max_tokens=episode_max_tokens,
+                    episode_max_calls=episode_max_calls,
+                ),
+                suite=None if path else (suite or "builtin"), path=str(path) if path else None,
+                split=split, split_seed=split_seed, split_fractions=split_fractions,
+                task_ids=task_ids or [], episodes_per_task=episodes_per_task, concurrency=concurrency,
+                sandbox=sandbox, reward=reward,
+            )  # fmt: skip
+            if suite and path:
+                raise _fail("give --suite or --path, not both")
+            try:
+                tasks = select_tasks(settings)
+                agent_factory_for(settings, store, api_key=api_key)  # configuration errors surface now
+            except (TaskLoadError, ValueError, ModelError) as exc:
+                raise _fail(str(exc)) from None
+            probe = _sandbox(sandbox)
+            try:
+                tasks = _with_test_lists(tasks, probe)
+            finally:
+                probe.close()
+            name = run_name or f"{agent}-{(model or '').replace(':', '-')}-{datetime.now():%Y%m%d-%H%M%S}"
+            try:
+                info = start_run(store, name.replace("--", "-"), settings, tasks)
+            except StoreError as exc:
+                raise _fail(str(exc)) from None
+        _execute(store, info, settings, tasks, api_key, log_format, as_json)
+        trajectories = store.trajectories(info)
     finally:
-        probe.close()
+        store.close()
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text("".join(t.model_dump_json() + "\n" for t in trajectories), encoding="utf-8")
+    if log_format == "table":
+        _report_run(trajectories, f"{info.name} ({settings.model_label})", as_json)
 
+
+def _execute(
+    store: Store,
+    info: RunInfo,
+    settings: RunSettings,
+    tasks: list[Task],
+    api_key: str | None,
+    log_format: str,
+    as_json: bool,
+) -> None:
+    """Run what is left of `info` under a live progress bar (or openenv lines)."""
+    remaining = info.planned - len(store.finished_keys(info))
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -490,20 +593,24 @@ def run(
         transient=True,
         disable=as_json or log_format == "openenv",
     ) as progress:
-        bar = progress.add_task(f"{agent} on {len(tasks)} tasks ({sandbox_name} sandbox)", total=len(tasks))
-        trajectories = run_tasks(
-            tasks,
-            factory,
-            lambda: make_sandbox(sandbox),  # type: ignore[arg-type]
-            env_config=config,
-            workers=workers,
-            on_result=lambda t: _log_openenv(t, agent) if log_format == "openenv" else progress.advance(bar),
-        )
-    if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text("".join(t.model_dump_json() + "\n" for t in trajectories), encoding="utf-8")
-    if log_format == "table":
-        _report_run(trajectories, agent, as_json)
+        bar = progress.add_task(f"{info.name}: starting", total=remaining)
+
+        def on_episode(trajectory: Trajectory, counts: RunProgress) -> None:
+            if log_format == "openenv":
+                _log_openenv(trajectory, settings.model_label)
+            progress.update(
+                bar,
+                advance=1,
+                description=(
+                    f"{info.name}: resolved {counts.resolved}/{counts.finished - counts.infra_errors}"
+                    f" ({counts.resolve_rate:.0%})  {counts.tokens} tokens  ${counts.cost:.4f}"
+                ),
+            )
+
+        try:
+            execute_run(store, info, settings, tasks, api_key=api_key, on_episode=on_episode)
+        except ModelError as exc:
+            raise _fail(str(exc)) from None
 
 
 _log_lock = threading.Lock()

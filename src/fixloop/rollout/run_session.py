@@ -1,0 +1,204 @@
+"""A run: a plan of episodes, executed concurrently, each committed to the store before it counts.
+
+`RunSettings` is everything needed to rebuild a run's plan and agents; it is saved (without
+secrets) in the store, so `resume_run` can continue a killed run: it skips every planned
+episode the store already holds, so no episode is repeated or duplicated.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from fixloop.agents.base import Agent
+from fixloop.agents.llm_agent import LLMAgent, LLMAgentConfig
+from fixloop.agents.oracle import OracleAgent
+from fixloop.env.debug_env import EnvConfig
+from fixloop.models.base import Model, ModelError
+from fixloop.models.budget import Budget
+from fixloop.models.registry import make_model
+from fixloop.rollout.runner import EpisodeJob, LocalExecutor
+from fixloop.rollout.trajectory import Trajectory
+from fixloop.sandbox.factory import make_sandbox
+from fixloop.store.response_cache import StoreResponseCache
+from fixloop.store.store import RunInfo, Store
+from fixloop.tasks.task import Task
+
+AGENTS = ("oracle", "llm")
+
+
+class BudgetSettings(BaseModel):
+    """Limits checked before every model call; None means no limit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_usd: float | None = Field(default=None, gt=0, description="USD the run may spend.")
+    max_tokens: int | None = Field(default=None, gt=0, description="Tokens the run may use.")
+    max_calls: int | None = Field(default=None, gt=0, description="Model calls the run may make.")
+    episode_max_usd: float | None = Field(default=None, gt=0, description="USD one episode may spend.")
+    episode_max_tokens: int | None = Field(default=None, gt=0, description="Tokens one episode may use.")
+    episode_max_calls: int | None = Field(default=None, gt=0, description="Model calls per episode.")
+
+
+class RunSettings(BaseModel):
+    """What a run does. Saved in the store with the run; holds no secret (no API key)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    agent: str = Field(default="oracle", description="oracle or llm.")
+    model: str | None = Field(default=None, description="PROVIDER:NAME of the llm agent's model.")
+    base_url: str | None = Field(default=None, description="The OpenAI-compatible endpoint.")
+    timeout_s: float = Field(default=60.0, gt=0, description="Seconds one model request may take.")
+    cache: bool = Field(default=True, description="Serve repeated identical model calls from the store.")
+    budgets: BudgetSettings = Field(default_factory=BudgetSettings)
+    agent_config: LLMAgentConfig = Field(default_factory=LLMAgentConfig)
+    suite: str | None = Field(default=None, description="Named suite the tasks come from.")
+    path: str | None = Field(default=None, description="Task file or directory the tasks come from.")
+    split: str | None = None
+    split_seed: int = 0
+    split_fractions: str = "0.6,0.2,0.2"
+    task_ids: list[str] = Field(default_factory=list)
+    episodes_per_task: int = Field(default=1, ge=1)
+    concurrency: int = Field(default=2, ge=1)
+    sandbox: str = "auto"
+    reward: str = "potential"
+
+    @property
+    def model_label(self) -> str:
+        """What the store and the tables call the model."""
+        return self.model or self.agent
+
+
+@dataclass
+class RunProgress:
+    """Live counts, updated as each episode is committed."""
+
+    planned: int
+    finished: int = 0
+    resolved: int = 0
+    infra_errors: int = 0
+    tokens: int = 0
+    cost: float = 0.0
+
+    @property
+    def resolve_rate(self) -> float:
+        """Resolved over finished episodes, infra errors excluded."""
+        scored = self.finished - self.infra_errors
+        return self.resolved / scored if scored else 0.0
+
+
+def plan_jobs(tasks: Sequence[Task], episodes_per_task: int) -> list[EpisodeJob]:
+    """Every (task, episode index) of a run, in task order."""
+    return [EpisodeJob(task, index) for task in tasks for index in range(episodes_per_task)]
+
+
+def agent_factory(settings: RunSettings, store: Store, *, api_key: str | None) -> Callable[[Task], Agent]:
+    """Builds each episode's agent. The llm agent gets its own model wrapper per episode so
+    the episode budget is its own, while the run budget and the cache are shared.
+
+    Raises ModelError for an unknown agent or an llm agent without a usable model.
+    """
+    if settings.agent == "oracle":
+        return OracleAgent
+    if settings.agent != "llm":
+        raise ModelError(f"unknown agent {settings.agent!r}; choose one of: {', '.join(AGENTS)}")
+    if not settings.model:
+        raise ModelError("the llm agent needs --model PROVIDER:NAME, e.g. openai:gpt-4o-mini")
+    spec = settings.model
+    make_model(spec, base_url=settings.base_url, api_key=api_key)  # configuration errors surface now
+    budgets = settings.budgets
+    run_budget = Budget(budgets.max_usd, budgets.max_tokens, budgets.max_calls, label="run budget")
+    cache = StoreResponseCache(store) if settings.cache else None
+    lock = threading.Lock()
+
+    def build(task: Task) -> Agent:
+        episode_budget = Budget(
+            budgets.episode_max_usd, budgets.episode_max_tokens, budgets.episode_max_calls,
+            label="episode budget",
+        )  # fmt: skip
+        with lock:  # make_model reads the environment; keep construction serial
+            model: Model = make_model(
+                spec, base_url=settings.base_url, api_key=api_key, cache=cache,
+                budgets=(run_budget, episode_budget), timeout_s=settings.timeout_s,
+            )  # fmt: skip
+        return LLMAgent(model, settings.agent_config)
+
+    return build
+
+
+def select_tasks(settings: RunSettings) -> list[Task]:
+    """The run's tasks: the suite or path, narrowed to a split and to `task_ids`.
+
+    Raises TaskLoadError for unloadable tasks and ValueError for an unknown split or task id.
+    """
+    from fixloop.tasks.loader import load_suite, load_tasks
+    from fixloop.tasks.splits import parse_fractions, split_tasks
+
+    tasks = load_tasks(settings.path) if settings.path else load_suite(settings.suite or "builtin")
+    if settings.split is not None:
+        fractions = parse_fractions(settings.split_fractions)
+        tasks = split_tasks(tasks, seed=settings.split_seed, fractions=fractions).split(settings.split)  # type: ignore[arg-type]
+    if settings.task_ids:
+        unknown = set(settings.task_ids) - {t.id for t in tasks}
+        if unknown:
+            raise ValueError(f"no such task: {', '.join(sorted(unknown))}")
+        tasks = [t for t in tasks if t.id in settings.task_ids]
+    return tasks
+
+
+def start_run(store: Store, name: str, settings: RunSettings, tasks: Sequence[Task]) -> RunInfo:
+    """Record a new run and its whole plan; raises StoreError when the name is taken."""
+    planned = [job.key for job in plan_jobs(tasks, settings.episodes_per_task)]
+    return store.create_run(
+        name, agent=settings.agent, model=settings.model_label,
+        config=settings.model_dump(mode="json"), planned=planned,
+    )  # fmt: skip
+
+
+def execute_run(
+    store: Store,
+    run: RunInfo,
+    settings: RunSettings,
+    tasks: Sequence[Task],
+    *,
+    api_key: str | None = None,
+    on_episode: Callable[[Trajectory, RunProgress], None] | None = None,
+) -> RunProgress:
+    """Run every planned episode the store does not hold yet, committing each before counting it.
+
+    Safe to call again on the same run after a crash or a kill: finished episodes are
+    skipped, so each planned episode ends up in the store exactly once. Returns the counts
+    of the episodes this call ran.
+    """
+    factory = agent_factory(settings, store, api_key=api_key)
+    done = store.finished_keys(run)
+    jobs = [job for job in plan_jobs(tasks, settings.episodes_per_task) if job.key not in done]
+    progress = RunProgress(planned=len(jobs))
+    executor = LocalExecutor(
+        lambda: make_sandbox(settings.sandbox),  # type: ignore[arg-type]
+        concurrency=settings.concurrency,
+        env_config=EnvConfig(reward=settings.reward),  # type: ignore[arg-type]
+    )
+
+    def commit(job: EpisodeJob, trajectory: Trajectory) -> None:
+        store.add_episode(run, job.task.id, job.episode_index, trajectory)
+        progress.finished += 1
+        progress.resolved += trajectory.outcome == "resolved"
+        progress.infra_errors += trajectory.outcome == "infra_error"
+        progress.tokens += trajectory.tokens
+        progress.cost += trajectory.cost
+        if on_episode is not None:
+            on_episode(trajectory, progress)
+
+    executor.run(jobs, factory, commit)
+    if len(store.finished_keys(run)) >= run.planned:
+        store.finish_run(run)
+    return progress
+
+
+def settings_of(run: RunInfo) -> RunSettings:
+    """The settings a run was started with, for `resume`."""
+    return RunSettings.model_validate(run.config)
