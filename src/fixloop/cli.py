@@ -764,7 +764,7 @@ def export_run(
     """Export a run's trajectories as JSON Lines: one per line, in the order recorded.
 
     The fields of each line:
-    - task_id, agent, reward_scheme, sandbox
+    - task_id, agent, model (PROVIDER:NAME), context_version, reward_scheme, sandbox
     - outcome: resolved, partial, unresolved, infra_error, or why the agent stopped
     - score (0 to 1), total_reward, seconds, error, tokens, cost (USD)
     - simulated: true when a simulated model produced it, not a real one

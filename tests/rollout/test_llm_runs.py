@@ -55,8 +55,11 @@ def test_an_llm_run_resolves_through_a_real_http_server_and_is_stored(tmp_path, 
     assert (row["outcome"], row["steps"]) == ("resolved", 4)
     with Store.open(private_store) as store:
         [trajectory] = store.trajectories("first")
+        calls = store.model_calls("first")
     assert trajectory.tokens > 0
+    assert (trajectory.model, len(trajectory.context_version)) == ("openai:fake-model", 12)
     assert len(server.requests) == 4
+    assert [(c.model, c.cached, c.error) for c in calls] == [("openai:fake-model", False, None)] * 4
 
 
 def test_a_rerun_is_served_from_the_cache_and_costs_zero_tokens(tmp_path, private_store):
@@ -68,8 +71,10 @@ def test_a_rerun_is_served_from_the_cache_and_costs_zero_tokens(tmp_path, privat
     assert len(server.requests) == calls
     with Store.open(private_store) as store:
         [trajectory] = store.trajectories("again")
+        calls = store.model_calls("again")
     assert trajectory.outcome == "resolved"
     assert trajectory.tokens == 0
+    assert [c.cached for c in calls] == [True] * 4
 
 
 def test_garbage_from_the_model_becomes_format_errors_not_a_crash(tmp_path):
@@ -79,13 +84,16 @@ def test_garbage_from_the_model_becomes_format_errors_not_a_crash(tmp_path):
     assert json.loads(result.stdout)[0]["outcome"] == "format_errors"
 
 
-def test_a_dead_endpoint_is_an_infra_error_excluded_from_the_score(tmp_path):
+def test_a_dead_endpoint_is_an_infra_error_excluded_from_the_score(tmp_path, private_store):
     with FakeOpenAIServer(Reply.server_error(503)) as server:
         result = llm_run(tmp_path, server, "--run-name", "down")
         table = runner.invoke(app, ["run", "--resume", "down"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)[0]["outcome"] == "infra_error"
     assert "infra errors excluded" in table.stdout
+    with Store.open(private_store) as store:
+        [call] = store.model_calls("down")
+    assert call.error.startswith("ModelUnavailableError")
 
 
 def test_the_run_budget_is_never_exceeded(tmp_path, private_store):

@@ -23,16 +23,21 @@ def run_episode(env: DebugEnv, agent: Agent, task: Task) -> Trajectory:
     anything unexpected), with the message in `error`. An output that does not parse is a
     step whose error starts with `PARSE_ERROR:`.
 
-    An agent that calls a model exposes `last_completion` (the `Completion` of its latest
+    An agent that calls a model exposes `model` (its `name` is recorded), `context` (its
+    `version_id` is recorded) and `last_completion` (the `Completion` of its latest
     `act`, None when it made no call); its tokens and cost are recorded on the step and
     summed on the trajectory, including a call whose reply ended the episode.
     """
     started = time.monotonic()
     agent.reset()
     observation = env.reset(task)
+    model = getattr(agent, "model", None)
+    context = getattr(agent, "context", None)
     trajectory = Trajectory(
         task_id=task.id,
         agent=agent.name,
+        model=getattr(model, "name", None),
+        context_version=getattr(context, "version_id", None),
         reward_scheme=env.config.reward,
         sandbox=env.sandbox.name,
         outcome="unresolved",

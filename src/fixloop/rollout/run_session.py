@@ -17,10 +17,11 @@ from fixloop.agents.base import Agent
 from fixloop.agents.llm_agent import LLMAgent, LLMAgentConfig
 from fixloop.agents.oracle import OracleAgent
 from fixloop.env.debug_env import EnvConfig
-from fixloop.models.base import Model, ModelError
+from fixloop.models.base import Completion, Model, ModelError
 from fixloop.models.budget import Budget
+from fixloop.models.recording import CallRecorder, RecordingModel
 from fixloop.models.registry import make_model
-from fixloop.rollout.runner import EpisodeJob, LocalExecutor
+from fixloop.rollout.runner import EpisodeJob, JobAgentFactory, LocalExecutor
 from fixloop.rollout.trajectory import Trajectory
 from fixloop.sandbox.factory import make_sandbox
 from fixloop.store.response_cache import StoreResponseCache
@@ -95,14 +96,16 @@ def plan_jobs(tasks: Sequence[Task], episodes_per_task: int) -> list[EpisodeJob]
     return [EpisodeJob(task, index) for task in tasks for index in range(episodes_per_task)]
 
 
-def agent_factory(settings: RunSettings, store: Store, *, api_key: str | None) -> Callable[[Task], Agent]:
+def agent_factory(
+    settings: RunSettings, store: Store, *, api_key: str | None, run: RunInfo | None = None
+) -> JobAgentFactory:
     """Builds each episode's agent. The llm agent gets its own model wrapper per episode so
     the episode budget is its own, while the run budget and the cache are shared.
 
     Raises ModelError for an unknown agent or an llm agent without a usable model.
     """
     if settings.agent == "oracle":
-        return OracleAgent
+        return lambda job: OracleAgent(job.task)
     if settings.agent != "llm":
         raise ModelError(f"unknown agent {settings.agent!r}; choose one of: {', '.join(AGENTS)}")
     if not settings.model:
@@ -114,7 +117,7 @@ def agent_factory(settings: RunSettings, store: Store, *, api_key: str | None) -
     cache = StoreResponseCache(store) if settings.cache else None
     lock = threading.Lock()
 
-    def build(task: Task) -> Agent:
+    def build(job: EpisodeJob) -> Agent:
         episode_budget = Budget(
             budgets.episode_max_usd, budgets.episode_max_tokens, budgets.episode_max_calls,
             label="episode budget",
@@ -124,9 +127,23 @@ def agent_factory(settings: RunSettings, store: Store, *, api_key: str | None) -
                 spec, base_url=settings.base_url, api_key=api_key, cache=cache,
                 budgets=(run_budget, episode_budget), timeout_s=settings.timeout_s,
             )  # fmt: skip
+        if run is not None:
+            model = RecordingModel(model, _call_recorder(store, run, job, spec))
         return LLMAgent(model, settings.agent_config)
 
     return build
+
+
+def _call_recorder(store: Store, run: RunInfo, job: EpisodeJob, model: str) -> CallRecorder:
+    """Records each call of one episode in the store's model_calls table."""
+
+    def record(completion: Completion | None, error: str | None, seconds: float) -> None:
+        store.record_model_call(
+            model, completion, run=run, task_id=job.task.id, episode_index=job.episode_index,
+            error=error, latency=seconds,
+        )  # fmt: skip
+
+    return record
 
 
 def select_tasks(settings: RunSettings) -> list[Task]:
@@ -173,7 +190,7 @@ def execute_run(
     skipped, so each planned episode ends up in the store exactly once. Returns the counts
     of the episodes this call ran.
     """
-    factory = agent_factory(settings, store, api_key=api_key)
+    factory = agent_factory(settings, store, api_key=api_key, run=run)
     done = store.finished_keys(run)
     jobs = [job for job in plan_jobs(tasks, settings.episodes_per_task) if job.key not in done]
     progress = RunProgress(planned=len(jobs))

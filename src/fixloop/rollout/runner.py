@@ -23,7 +23,7 @@ from fixloop.sandbox.base import Sandbox
 from fixloop.tasks.task import Task
 
 AgentFactory = Callable[[Task], Agent]
-"""Builds the agent for one episode. Only the oracle's factory may look at the task's fix."""
+"""Builds the agent for one task. Only the oracle's factory may look at the task's fix."""
 
 
 @dataclass(frozen=True)
@@ -38,13 +38,17 @@ class EpisodeJob:
         return (self.task.id, self.episode_index)
 
 
+JobAgentFactory = Callable[[EpisodeJob], Agent]
+"""Builds the agent for one episode; it may use the episode index (e.g. to label model calls)."""
+
+
 class Executor(Protocol):
     """Runs episode jobs and reports each result as it finishes."""
 
     def run(
         self,
         jobs: Sequence[EpisodeJob],
-        agent_factory: AgentFactory,
+        agent_factory: JobAgentFactory,
         on_result: Callable[[EpisodeJob, Trajectory], None],
     ) -> None:
         """Run every job; call `on_result` on the calling thread, one result at a time."""
@@ -75,7 +79,7 @@ class LocalExecutor:
     def run(
         self,
         jobs: Sequence[EpisodeJob],
-        agent_factory: AgentFactory,
+        agent_factory: JobAgentFactory,
         on_result: Callable[[EpisodeJob, Trajectory], None],
     ) -> None:
         """Run every job; see `Executor.run`. An exception from `on_result` stops the run."""
@@ -88,7 +92,7 @@ class LocalExecutor:
             sandbox = sandboxes.get()
             try:
                 env = DebugEnv(sandbox, self.env_config)
-                return run_episode(env, agent_factory(job.task), job.task)
+                return run_episode(env, agent_factory(job), job.task)
             finally:
                 sandboxes.put(sandbox)
 
@@ -125,5 +129,5 @@ def run_tasks(
             on_result(trajectory)
 
     executor = LocalExecutor(sandbox_factory, concurrency=workers, env_config=env_config)
-    executor.run([EpisodeJob(task) for task in tasks], agent_factory, collect)
+    executor.run([EpisodeJob(task) for task in tasks], lambda job: agent_factory(job.task), collect)
     return [results[task.id] for task in tasks]

@@ -40,6 +40,10 @@ class Trajectory(BaseModel):
 
     task_id: str
     agent: str
+    model: str | None = Field(default=None, description="PROVIDER:NAME of the agent's model, if it has one.")
+    context_version: str | None = Field(
+        default=None, description="Version id of the agent context (prompt, skill, memory) used."
+    )
     reward_scheme: str
     sandbox: str
     steps: list[StepRecord] = Field(default_factory=list)
