@@ -729,25 +729,20 @@ def runs_show(
     )
     out.rule("config")
     _print_json(info.config)
-    table = Table(title=f"{len(episodes)} episodes")
-    table.add_column("task", no_wrap=True)
-    table.add_column("#", justify="right", no_wrap=True)
+    # Light borders, and the error column only when some episode has one: fits 80 columns.
+    table = Table(title=f"{len(episodes)} episodes", box=box.SIMPLE_HEAD)
+    table.add_column("task", overflow="fold")
+    table.add_column("#", justify="right", no_wrap=True, min_width=1)
     table.add_column("outcome", no_wrap=True)
     for column in ("score", "steps", "seconds", "tokens", "cost"):
         table.add_column(column, justify="right", no_wrap=True)
-    table.add_column("error", ratio=1)
+    with_errors = any(e.error for e in episodes)
+    if with_errors:
+        table.add_column("error", ratio=1, overflow="fold")
     for e in episodes:
-        table.add_row(
-            e.task_id,
-            str(e.episode_index),
-            e.outcome,
-            f"{e.score:.2f}",
-            str(e.steps),
-            f"{e.seconds:.1f}",
-            str(e.tokens),
-            f"{e.cost:.4f}",
-            e.error or "-",
-        )
+        cells = [e.task_id, str(e.episode_index), e.outcome, f"{e.score:.2f}", str(e.steps),
+                 f"{e.seconds:.1f}", str(e.tokens), f"{e.cost:.4f}"]  # fmt: skip
+        table.add_row(*cells, *([e.error or "-"] if with_errors else []))
     out.print(table)
     return None
 
