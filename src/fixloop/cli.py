@@ -532,6 +532,7 @@ def run(
                 tasks = select_tasks(settings)
             except (StoreError, TaskLoadError, ValueError) as exc:
                 raise _fail(str(exc)) from None
+            tasks = _prepared(tasks, settings.sandbox)
         else:
             settings = RunSettings(
                 agent=agent, model=model, base_url=base_url, timeout_s=timeout, cache=not no_cache,
@@ -552,11 +553,7 @@ def run(
                 agent_factory_for(settings, store, api_key=api_key)  # configuration errors surface now
             except (TaskLoadError, ValueError, ModelError) as exc:
                 raise _fail(str(exc)) from None
-            probe = _sandbox(sandbox)
-            try:
-                tasks = _with_test_lists(tasks, probe)
-            finally:
-                probe.close()
+            tasks = _prepared(tasks, sandbox)
             name = run_name or f"{agent}-{(model or '').replace(':', '-')}-{datetime.now():%Y%m%d-%H%M%S}"
             try:
                 info = start_run(store, name.replace("--", "-"), settings, tasks)
@@ -571,6 +568,15 @@ def run(
         output.write_text("".join(t.model_dump_json() + "\n" for t in trajectories), encoding="utf-8")
     if log_format == "table":
         _report_run(trajectories, f"{info.name} ({settings.model_label})", as_json)
+
+
+def _prepared(tasks: list[Task], sandbox: str) -> list[Task]:
+    """`tasks` with test lists computed where a task file left them out."""
+    probe = _sandbox(sandbox)
+    try:
+        return _with_test_lists(tasks, probe)
+    finally:
+        probe.close()
 
 
 def _execute(

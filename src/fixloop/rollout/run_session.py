@@ -7,7 +7,6 @@ episode the store already holds, so no episode is repeated or duplicated.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -18,7 +17,8 @@ from fixloop.agents.llm_agent import LLMAgent, LLMAgentConfig
 from fixloop.agents.oracle import OracleAgent
 from fixloop.env.debug_env import EnvConfig
 from fixloop.models.base import Completion, Model, ModelError
-from fixloop.models.budget import Budget
+from fixloop.models.budget import Budget, BudgetedModel
+from fixloop.models.cache import CachedModel
 from fixloop.models.recording import CallRecorder, RecordingModel
 from fixloop.models.registry import make_model
 from fixloop.rollout.runner import EpisodeJob, JobAgentFactory, LocalExecutor
@@ -111,22 +111,21 @@ def agent_factory(
     if not settings.model:
         raise ModelError("the llm agent needs --model PROVIDER:NAME, e.g. openai:gpt-4o-mini")
     spec = settings.model
-    make_model(spec, base_url=settings.base_url, api_key=api_key)  # configuration errors surface now
+    # One provider (one HTTP client and its connection pool) for the whole run; the budget
+    # and cache wrappers are per episode, in make_model's order (cache outside the budgets).
+    provider = make_model(spec, base_url=settings.base_url, api_key=api_key, timeout_s=settings.timeout_s)
     budgets = settings.budgets
     run_budget = Budget(budgets.max_usd, budgets.max_tokens, budgets.max_calls, label="run budget")
     cache = StoreResponseCache(store) if settings.cache else None
-    lock = threading.Lock()
 
     def build(job: EpisodeJob) -> Agent:
         episode_budget = Budget(
             budgets.episode_max_usd, budgets.episode_max_tokens, budgets.episode_max_calls,
             label="episode budget",
         )  # fmt: skip
-        with lock:  # make_model reads the environment; keep construction serial
-            model: Model = make_model(
-                spec, base_url=settings.base_url, api_key=api_key, cache=cache,
-                budgets=(run_budget, episode_budget), timeout_s=settings.timeout_s,
-            )  # fmt: skip
+        model: Model = BudgetedModel(provider, budgets=(run_budget, episode_budget))
+        if cache is not None:
+            model = CachedModel(model, cache)
         if run is not None:
             model = RecordingModel(model, _call_recorder(store, run, job, spec))
         return LLMAgent(model, settings.agent_config)
