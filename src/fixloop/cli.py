@@ -16,6 +16,8 @@ from rich.table import Table
 
 from fixloop.env.rewards import REWARD_SCHEMES
 from fixloop.models.base import ModelError
+from fixloop.models.config_file import load_model_config
+from fixloop.models.pricing import price_for
 from fixloop.rollout.openenv_log import episode_lines
 from fixloop.rollout.run_session import (
     AGENTS,
@@ -448,7 +450,13 @@ def run(
         str | None,
         typer.Option("--api-key", help="API key (default: $OPENAI_API_KEY); never stored or logged."),
     ] = None,
-    timeout: Annotated[float, typer.Option(help="Seconds one model request may take.")] = 60.0,
+    timeout: Annotated[
+        float | None, typer.Option(help="Seconds one model request may take (default 60).")
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(help="Config file (default: $FIXLOOP_CONFIG, else ./fixloop.toml if present)."),
+    ] = None,
     suite: SuiteOption = None,
     path: PathOption = None,
     task_ids: Annotated[list[str] | None, typer.Option("--task", help="Only these task ids.")] = None,
@@ -523,6 +531,11 @@ def run(
             "local server (vLLM, Ollama, LM Studio) or $OPENAI_API_KEY for OpenAI. "
             "Offline, use --agent oracle."
         )
+    try:
+        model_config = load_model_config(config)
+    except ModelError as exc:
+        raise _fail(str(exc)) from None
+    api_key = api_key or model_config.api_key()
     store = _open_store(db)
     try:
         if resume:
@@ -535,7 +548,9 @@ def run(
             tasks = _prepared(tasks, settings.sandbox)
         else:
             settings = RunSettings(
-                agent=agent, model=model, base_url=base_url, timeout_s=timeout, cache=not no_cache,
+                agent=agent, model=model, base_url=base_url or model_config.model.base_url,
+                timeout_s=timeout or model_config.model.timeout_s or 60.0, cache=not no_cache,
+                price=price_for(model, model_config.price_table) if model else None,
                 budgets=BudgetSettings(
                     max_usd=max_usd, max_tokens=max_tokens, max_calls=max_calls,
                     episode_max_usd=episode_max_usd, episode_max_tokens=episode_max_tokens,

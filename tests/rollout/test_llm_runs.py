@@ -159,3 +159,23 @@ def test_repairable_replies_still_act(tmp_path, reply):
         result = llm_run(tmp_path, server)
     assert json.loads(result.stdout)[0]["outcome"] == "unresolved"
     assert json.loads(result.stdout)[0]["steps"] == 1
+
+
+def test_a_config_file_supplies_the_endpoint_and_the_price(tmp_path, private_store):
+    with FakeOpenAIServer(debugger) as server:
+        config = tmp_path / "fixloop.toml"
+        config.write_text(
+            f'[model]\nbase_url = "{server.base_url}"\n\n'
+            '[prices."fake-model"]\ninput_per_mtok = 1000\noutput_per_mtok = 1000\n'
+        )
+        write_task_dir(tmp_path / "tasks")
+        result = runner.invoke(
+            app,
+            ["run", "--agent", "llm", "--model", "openai:fake-model", "--config", str(config),
+             "--path", str(tmp_path / "tasks"), "--run-name", "configured", "--json"],
+        )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[0]["outcome"] == "resolved"
+    with Store.open(private_store) as store:
+        [trajectory] = store.trajectories("configured")
+    assert trajectory.cost == pytest.approx(trajectory.tokens * 1000 / 1_000_000)

@@ -19,6 +19,7 @@ from fixloop.env.debug_env import EnvConfig
 from fixloop.models.base import Completion, Model, ModelError
 from fixloop.models.budget import Budget, BudgetedModel
 from fixloop.models.cache import CachedModel
+from fixloop.models.pricing import Price
 from fixloop.models.recording import CallRecorder, RecordingModel
 from fixloop.models.registry import make_model
 from fixloop.rollout.runner import EpisodeJob, JobAgentFactory, LocalExecutor
@@ -53,6 +54,7 @@ class RunSettings(BaseModel):
     model: str | None = Field(default=None, description="PROVIDER:NAME of the llm agent's model.")
     base_url: str | None = Field(default=None, description="The OpenAI-compatible endpoint.")
     timeout_s: float = Field(default=60.0, gt=0, description="Seconds one model request may take.")
+    price: Price | None = Field(default=None, description="What the model costs; None: the default table.")
     cache: bool = Field(default=True, description="Serve repeated identical model calls from the store.")
     budgets: BudgetSettings = Field(default_factory=BudgetSettings)
     agent_config: LLMAgentConfig = Field(default_factory=LLMAgentConfig)
@@ -113,7 +115,9 @@ def agent_factory(
     spec = settings.model
     # One provider (one HTTP client and its connection pool) for the whole run; the budget
     # and cache wrappers are per episode, in make_model's order (cache outside the budgets).
-    provider = make_model(spec, base_url=settings.base_url, api_key=api_key, timeout_s=settings.timeout_s)
+    provider = make_model(
+        spec, base_url=settings.base_url, api_key=api_key, timeout_s=settings.timeout_s, price=settings.price
+    )
     budgets = settings.budgets
     run_budget = Budget(budgets.max_usd, budgets.max_tokens, budgets.max_calls, label="run budget")
     cache = StoreResponseCache(store) if settings.cache else None
