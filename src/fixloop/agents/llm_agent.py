@@ -97,18 +97,33 @@ class LLMAgent:
 
         Raises `AgentStop` at a limit, and whatever the model raises.
         """
+        messages = self._prompt(observation)
+        completion = self.model.complete(
+            messages, schema=self._schema, temperature=self.config.temperature,
+            max_tokens=self.config.max_tokens, seed=self.config.seed,
+        )  # fmt: skip
+        return self._interpret(completion)
+
+    async def aact(self, observation: Observation) -> Action | dict[str, Any] | str:
+        """`act` with the model called through its async API (for the runner's event loop)."""
+        messages = self._prompt(observation)
+        completion = await self.model.acomplete(
+            messages, schema=self._schema, temperature=self.config.temperature,
+            max_tokens=self.config.max_tokens, seed=self.config.seed,
+        )  # fmt: skip
+        return self._interpret(completion)
+
+    def _prompt(self, observation: Observation) -> list[Message]:
+        """Check the limits, add the observation, and return the messages to send."""
         self.last_completion = None
         self._check_limits()
         self.messages.append(
             Message(role="user", content=observation_message(observation, self._format_error))
         )
-        completion = self.model.complete(
-            windowed(self.messages, self.config.history_window),
-            schema=self._schema,
-            temperature=self.config.temperature,
-            max_tokens=self.config.max_tokens,
-            seed=self.config.seed,
-        )
+        return windowed(self.messages, self.config.history_window)
+
+    def _interpret(self, completion: Completion) -> Action | dict[str, Any] | str:
+        """Record the reply and turn it into an action (or the raw reply when it does not parse)."""
         self._calls += 1
         self.last_completion = completion
         self.messages.append(Message(role="assistant", content=completion.text))

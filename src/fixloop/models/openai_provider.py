@@ -122,6 +122,12 @@ class OpenAIModel:
                 continue
             return self._completion(response, schema, started)
 
+    async def aclose(self) -> None:
+        """Close the running event loop's async client; call it before that loop ends."""
+        client = self._async_clients.pop(asyncio.get_running_loop(), None)
+        if client is not None:
+            await client.close()
+
     async def acomplete(
         self,
         messages: list[Message],

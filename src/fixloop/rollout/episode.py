@@ -1,17 +1,29 @@
-"""Run one episode: the agent and the environment take turns until the episode ends."""
+"""Run one episode: the agent and the environment take turns until the episode ends.
+
+`run_episode` is the plain loop; `arun_episode` is the same loop for an event loop, with
+the agent's model calls awaited (`aact` where the agent has it) and the environment's work
+(resets, test runs, grading) handed to `run_blocking`, off the event loop. Both record the
+same trajectory.
+"""
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fixloop.agents.base import Agent
 from fixloop.agents.limits import GRADED_EARLY_ENDS, episode_outcome
 from fixloop.env.actions import ActionParseError, parse_action
-from fixloop.env.debug_env import DebugEnv
+from fixloop.env.debug_env import DebugEnv, StepResult
+from fixloop.env.grader import Grade
 from fixloop.models.base import Completion
 from fixloop.rollout.trajectory import StepRecord, Trajectory
 from fixloop.tasks.task import Task
+
+RunBlocking = Callable[..., Awaitable[Any]]
+"""`await run_blocking(fn, *args)` runs `fn(*args)` off the event loop and returns its result."""
 
 
 def run_episode(env: DebugEnv, agent: Agent, task: Task) -> Trajectory:
@@ -28,34 +40,92 @@ def run_episode(env: DebugEnv, agent: Agent, task: Task) -> Trajectory:
     `act`, None when it made no call); its tokens and cost are recorded on the step and
     summed on the trajectory, including a call whose reply ended the episode.
     """
-    started = time.monotonic()
+    recorder = _Recorder(env, agent, task)
     agent.reset()
     observation = env.reset(task)
-    model = getattr(agent, "model", None)
-    context = getattr(agent, "context", None)
-    trajectory = Trajectory(
-        task_id=task.id,
-        agent=agent.name,
-        model=getattr(model, "name", None),
-        context_version=getattr(context, "version_id", None),
-        reward_scheme=env.config.reward,
-        sandbox=env.sandbox.name,
-        outcome="unresolved",
-    )
-    ended_by_agent = False
     done = False
     while not done:
         step_started = time.monotonic()
         try:
             output = agent.act(observation)
         except Exception as exc:  # the agent is untrusted code: its failure is data
-            _add_usage(trajectory, _last_completion(agent))
-            trajectory.error = f"{type(exc).__name__}: {exc}"
-            trajectory.outcome = episode_outcome(exc)
-            ended_by_agent = True
+            recorder.stop(exc)
             break
-        completion = _last_completion(agent)
         result = env.step(output)
+        recorder.step(output, result, step_started)
+        observation, done = result.observation, result.done
+    grade = env.state().grade or (env.grade() if recorder.grade_needed() else None)
+    env.close()
+    return recorder.finish(grade)
+
+
+async def arun_episode(env: DebugEnv, agent: Agent, task: Task, run_blocking: RunBlocking) -> Trajectory:
+    """`run_episode` for an event loop: the same contract and the same trajectory.
+
+    The agent's `aact` is awaited when it has one (its model calls then use the model's
+    async API); otherwise `act` runs off the loop. Every environment call runs through
+    `run_blocking`.
+    """
+    recorder = _Recorder(env, agent, task)
+    agent.reset()
+    observation = await run_blocking(env.reset, task)
+    aact = getattr(agent, "aact", None)
+    done = False
+    while not done:
+        step_started = time.monotonic()
+        try:
+            output = (
+                await aact(observation) if aact is not None else await run_blocking(agent.act, observation)
+            )
+        except Exception as exc:  # the agent is untrusted code: its failure is data
+            recorder.stop(exc)
+            break
+        result = await run_blocking(env.step, output)
+        recorder.step(output, result, step_started)
+        observation, done = result.observation, result.done
+    grade = env.state().grade or (await run_blocking(env.grade) if recorder.grade_needed() else None)
+    await run_blocking(env.close)
+    return recorder.finish(grade)
+
+
+class _Recorder:
+    """Builds one episode's trajectory from what the agent and the environment did."""
+
+    def __init__(self, env: DebugEnv, agent: Agent, task: Task) -> None:
+        self.started = time.monotonic()
+        self.agent = agent
+        self.ended_by_agent = False
+        model = getattr(agent, "model", None)
+        context = getattr(agent, "context", None)
+        self.trajectory = Trajectory(
+            task_id=task.id,
+            agent=agent.name,
+            model=getattr(model, "name", None),
+            context_version=getattr(context, "version_id", None),
+            reward_scheme=env.config.reward,
+            sandbox=env.sandbox.name,
+            outcome="unresolved",
+        )
+
+    def _last_completion(self) -> Completion | None:
+        completion = getattr(self.agent, "last_completion", None)
+        return completion if isinstance(completion, Completion) else None
+
+    def _add_usage(self, completion: Completion | None) -> None:
+        if completion is not None:
+            self.trajectory.tokens += completion.usage.total_tokens
+            self.trajectory.cost += completion.cost
+
+    def stop(self, exc: Exception) -> None:
+        """The agent raised: the episode ends with the outcome the exception names."""
+        self._add_usage(self._last_completion())
+        self.trajectory.error = f"{type(exc).__name__}: {exc}"
+        self.trajectory.outcome = episode_outcome(exc)
+        self.ended_by_agent = True
+
+    def step(self, output: object, result: StepResult, step_started: float) -> None:
+        """Record one step: the agent's output and what the environment made of it."""
+        completion = self._last_completion()
         error = result.observation.last_action_error
         try:
             action, raw = parse_action(output).model_dump(mode="json"), None
@@ -64,9 +134,9 @@ def run_episode(env: DebugEnv, agent: Agent, task: Task) -> Trajectory:
             raw = output if isinstance(output, str) else json.dumps(output, default=str)
             if completion is not None:
                 raw = completion.text
-        trajectory.steps.append(
+        self.trajectory.steps.append(
             StepRecord(
-                index=len(trajectory.steps) + 1,
+                index=len(self.trajectory.steps) + 1,
                 action=action,
                 raw_action=raw,
                 reward=result.reward,
@@ -77,28 +147,19 @@ def run_episode(env: DebugEnv, agent: Agent, task: Task) -> Trajectory:
                 cost=completion.cost if completion else 0.0,
             )
         )
-        _add_usage(trajectory, completion)
-        trajectory.total_reward += result.reward
-        observation, done = result.observation, result.done
-    grade = env.state().grade
-    if grade is None and trajectory.outcome in GRADED_EARLY_ENDS:
-        grade = env.grade()
-    if grade is not None:
-        trajectory.grade = grade
-        trajectory.score = grade.score
-        if not ended_by_agent:
-            trajectory.outcome = grade.outcome.value
-    trajectory.seconds = time.monotonic() - started
-    env.close()
-    return trajectory
+        self._add_usage(completion)
+        self.trajectory.total_reward += result.reward
 
+    def grade_needed(self) -> bool:
+        """Whether the agent ended the episode early in a way whose workspace is still graded."""
+        return self.trajectory.outcome in GRADED_EARLY_ENDS
 
-def _last_completion(agent: Agent) -> Completion | None:
-    completion = getattr(agent, "last_completion", None)
-    return completion if isinstance(completion, Completion) else None
-
-
-def _add_usage(trajectory: Trajectory, completion: Completion | None) -> None:
-    if completion is not None:
-        trajectory.tokens += completion.usage.total_tokens
-        trajectory.cost += completion.cost
+    def finish(self, grade: Grade | None) -> Trajectory:
+        """The finished trajectory, with `grade` (the environment's, or the early-end one)."""
+        if grade is not None:
+            self.trajectory.grade = grade
+            self.trajectory.score = grade.score
+            if not self.ended_by_agent:
+                self.trajectory.outcome = grade.outcome.value
+        self.trajectory.seconds = time.monotonic() - self.started
+        return self.trajectory

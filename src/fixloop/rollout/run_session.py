@@ -134,7 +134,24 @@ def agent_factory(
             model = RecordingModel(model, _call_recorder(store, run, job, spec))
         return LLMAgent(model, settings.agent_config)
 
-    return build
+    return _LLMAgentFactory(build, provider)
+
+
+class _LLMAgentFactory:
+    """Builds each episode's LLM agent; `aclose` closes the run's shared provider's async client."""
+
+    def __init__(self, build: JobAgentFactory, provider: Model) -> None:
+        self._build = build
+        self._provider = provider
+
+    def __call__(self, job: EpisodeJob) -> Agent:
+        return self._build(job)
+
+    async def aclose(self) -> None:
+        """Close what the provider holds for the running event loop."""
+        aclose = getattr(self._provider, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 def _call_recorder(store: Store, run: RunInfo, job: EpisodeJob, model: str) -> CallRecorder:

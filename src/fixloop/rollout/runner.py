@@ -3,21 +3,21 @@
 An `EpisodeJob` is one (task, episode index) pair of a run's plan. An executor runs jobs
 and hands each finished trajectory to `on_result` one at a time, on the calling thread, so
 the caller can commit it to the store before counting it. `LocalExecutor` runs episodes on
-a bounded pool of worker threads, each owning a sandbox; a distributed executor (Ray) plugs
-in behind the same interface.
+an event loop with the environment's work on a bounded thread pool; a distributed executor
+(Ray) plugs in behind the same interface.
 """
 
 from __future__ import annotations
 
-import queue
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from fixloop.agents.base import Agent
 from fixloop.env.debug_env import DebugEnv, EnvConfig
-from fixloop.rollout.episode import run_episode
+from fixloop.rollout.episode import arun_episode
 from fixloop.rollout.trajectory import Trajectory
 from fixloop.sandbox.base import Sandbox
 from fixloop.tasks.task import Task
@@ -39,7 +39,10 @@ class EpisodeJob:
 
 
 JobAgentFactory = Callable[[EpisodeJob], Agent]
-"""Builds the agent for one episode; it may use the episode index (e.g. to label model calls)."""
+"""Builds the agent for one episode; it may use the episode index (e.g. to label model calls).
+
+A factory may also have an async `aclose()`: the executor awaits it before its event loop
+ends, so clients bound to the loop (HTTP connection pools) close cleanly."""
 
 
 class Executor(Protocol):
@@ -56,11 +59,12 @@ class Executor(Protocol):
 
 
 class LocalExecutor:
-    """Episodes on `concurrency` worker threads of this process, one sandbox per worker.
+    """Episodes in this process: an asyncio event loop for the agents' model calls, and a
+    pool of `concurrency` threads, each episode holding one sandbox, for the environment's
+    work (resets, test runs, grading) — off the event loop.
 
-    Model calls and sandbox runs both release the GIL, so threads overlap the model's
-    latency with other episodes' test runs. Sandboxes are made by `sandbox_factory` and
-    closed when `run` returns.
+    At most `concurrency` episodes run at once. Sandboxes are made by `sandbox_factory`
+    and closed when `run` returns.
     """
 
     def __init__(
@@ -83,32 +87,51 @@ class LocalExecutor:
         on_result: Callable[[EpisodeJob, Trajectory], None],
     ) -> None:
         """Run every job; see `Executor.run`. An exception from `on_result` stops the run."""
+        if jobs:
+            asyncio.run(self._run(jobs, agent_factory, on_result))
+
+    async def _run(
+        self,
+        jobs: Sequence[EpisodeJob],
+        agent_factory: JobAgentFactory,
+        on_result: Callable[[EpisodeJob, Trajectory], None],
+    ) -> None:
         workers = max(1, min(self.concurrency, len(jobs)))
-        sandboxes: queue.Queue[Sandbox] = queue.Queue()
-        for _ in range(workers):
-            sandboxes.put(self.sandbox_factory())
+        loop = asyncio.get_running_loop()
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fixloop-env")
 
-        def one(job: EpisodeJob) -> Trajectory:
-            sandbox = sandboxes.get()
-            try:
-                env = DebugEnv(sandbox, self.env_config)
-                return run_episode(env, agent_factory(job), job.task)
-            finally:
-                sandboxes.put(sandbox)
+        def run_blocking(fn: Callable[..., Any], *args: Any) -> Awaitable[Any]:
+            return loop.run_in_executor(pool, fn, *args)
 
+        sandboxes: asyncio.Queue[Sandbox] = asyncio.Queue()
         try:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                futures = {pool.submit(one, job): job for job in jobs}
+            for _ in range(workers):
+                sandboxes.put_nowait(await run_blocking(self.sandbox_factory))
+
+            async def one(job: EpisodeJob) -> tuple[EpisodeJob, Trajectory]:
+                sandbox = await sandboxes.get()
                 try:
-                    for future in as_completed(futures):
-                        on_result(futures[future], future.result())
-                except BaseException:
-                    for pending in futures:
-                        pending.cancel()
-                    raise
+                    env = DebugEnv(sandbox, self.env_config)
+                    return job, await arun_episode(env, agent_factory(job), job.task, run_blocking)
+                finally:
+                    sandboxes.put_nowait(sandbox)
+
+            pending = [asyncio.ensure_future(one(job)) for job in jobs]
+            try:
+                for finished in asyncio.as_completed(pending):
+                    on_result(*await finished)
+            except BaseException:
+                for future in pending:
+                    future.cancel()
+                await asyncio.gather(*pending, return_exceptions=True)
+                raise
         finally:
+            aclose = getattr(agent_factory, "aclose", None)
+            if aclose is not None:
+                await aclose()
             while not sandboxes.empty():
-                sandboxes.get().close()
+                sandboxes.get_nowait().close()
+            pool.shutdown(wait=True)
 
 
 def run_tasks(
