@@ -1,8 +1,9 @@
 """A run: a plan of episodes, executed concurrently, each committed to the store before it counts.
 
 `RunSettings` is everything needed to rebuild a run's plan and agents; it is saved (without
-secrets) in the store, so `resume_run` can continue a killed run: it skips every planned
-episode the store already holds, so no episode is repeated or duplicated.
+secrets) in the store, so calling `execute_run` again on a stored run continues it after a
+kill: every planned episode the store already holds is skipped, so none is repeated or
+duplicated.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from fixloop.rollout.trajectory import Trajectory
 from fixloop.sandbox.factory import make_sandbox
 from fixloop.store.response_cache import StoreResponseCache
 from fixloop.store.store import RunInfo, Store
+from fixloop.tasks.loader import load_suite, load_tasks
+from fixloop.tasks.splits import parse_fractions, split_tasks
 from fixloop.tasks.task import Task
 
 AGENTS = ("oracle", "llm")
@@ -171,9 +174,6 @@ def select_tasks(settings: RunSettings) -> list[Task]:
 
     Raises TaskLoadError for unloadable tasks and ValueError for an unknown split or task id.
     """
-    from fixloop.tasks.loader import load_suite, load_tasks
-    from fixloop.tasks.splits import parse_fractions, split_tasks
-
     tasks = load_tasks(settings.path) if settings.path else load_suite(settings.suite or "builtin")
     if settings.split is not None:
         fractions = parse_fractions(settings.split_fractions)
