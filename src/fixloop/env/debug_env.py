@@ -120,7 +120,7 @@ class DebugEnv:
         self._last_run: TestRunResult | None = None
         self._last_test_output: str | None = None
         self._localized: str | None = None
-        return self._observe(_Output(action_output="A new episode started."), None, None, 0.0)
+        return self._observe(_Output(action_output="A new episode started."), None, None, 0.0, None)
 
     def step(self, action: Action | dict[str, Any] | str) -> StepResult:
         """Apply one action (an `Action`, a dict or a JSON string) and return the result.
@@ -138,7 +138,7 @@ class DebugEnv:
                 error="the episode is over; call reset(task) to start a new one",
             )
             reward = self._scheme.reward(event)
-            observation = self._observe(_Output(), None, event.error, reward)
+            observation = self._observe(_Output(), None, event.error, reward, self._syntax_error())
             return StepResult(observation=observation, reward=reward, done=True, info={"after_done": True})
 
         self._steps += 1
@@ -181,11 +181,15 @@ class DebugEnv:
             if grade.outcome is GradeOutcome.infra_error:
                 info["infra_error"] = grade.error
 
+        # One scan of the edited files per step: the rewards and the observation share it.
+        syntax_error = self._syntax_error()
+        if syntax_error is not None and (event.tests_run or event.grade is not None):
+            event.syntax_error = True
         reward = self._scheme.reward(event)
         self._cumulative += reward
         if self._grade is not None:
             info["grade"] = self._grade.model_dump(mode="json")
-        observation = self._observe(output, event.action_type, event.error, reward)
+        observation = self._observe(output, event.action_type, event.error, reward, syntax_error)
         return StepResult(observation=observation, reward=reward, done=self._done, info=info)
 
     def state(self) -> EnvState:
@@ -246,7 +250,6 @@ class DebugEnv:
                 grade = self._finish()
                 event.grade = grade
                 event.pass_fraction_after = grade.pass_fraction if grade.outcome != "infra_error" else 0.0
-                event.syntax_error = self._syntax_error() is not None
                 return _Output(action_output=f"Submitted: {grade.outcome} (score {grade.score:.2f}).")
         raise AssertionError(f"unhandled action {action.action_type}")  # pragma: no cover
 
@@ -374,8 +377,7 @@ class DebugEnv:
         event.pass_fraction_after = self._pass_fraction()
         before_passing = round(event.pass_fraction_before * len(self._status))
         event.newly_passing = max(0, round(event.pass_fraction_after * len(self._status)) - before_passing)
-        syntax = self._syntax_error()
-        event.syntax_error = syntax is not None or any(
+        event.syntax_error = any(
             "SyntaxError" in e.message or "IndentationError" in e.message for e in run.collection_errors
         )
         self._last_run = run
@@ -443,7 +445,12 @@ class DebugEnv:
         return head + "\n" + output
 
     def _observe(
-        self, output: _Output, action_type: str | None, error: str | None, reward: float
+        self,
+        output: _Output,
+        action_type: str | None,
+        error: str | None,
+        reward: float,
+        syntax_error: str | None,
     ) -> Observation:
         assert self._task is not None
         summary = None
@@ -464,7 +471,7 @@ class DebugEnv:
             last_test_output=self._last_test_output,
             pass_summary=summary,
             localized_context=self._localized,
-            syntax_error=self._syntax_error(),
+            syntax_error=syntax_error,
             step_count=self._steps,
             steps_remaining=max(0, self._task.max_steps - self._steps),
             last_action=action_type,
