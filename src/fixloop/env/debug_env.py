@@ -65,6 +65,9 @@ class StepResult(BaseModel):
     observation: Observation
     reward: float
     done: bool
+    action: dict[str, Any] | None = Field(
+        default=None, description="The action as parsed, or None when the input did not parse."
+    )
     info: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -190,7 +193,10 @@ class DebugEnv:
         if self._grade is not None:
             info["grade"] = self._grade.model_dump(mode="json")
         observation = self._observe(output, event.action_type, event.error, reward, syntax_error)
-        return StepResult(observation=observation, reward=reward, done=self._done, info=info)
+        action_data = parsed.model_dump(mode="json") if parsed is not None else None
+        return StepResult(
+            observation=observation, reward=reward, done=self._done, action=action_data, info=info
+        )
 
     def state(self) -> EnvState:
         """The episode's current state."""

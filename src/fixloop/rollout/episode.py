@@ -15,7 +15,6 @@ from typing import Any
 
 from fixloop.agents.base import Agent
 from fixloop.agents.limits import GRADED_EARLY_ENDS, episode_outcome
-from fixloop.env.actions import ActionParseError, parse_action
 from fixloop.env.debug_env import DebugEnv, StepResult
 from fixloop.env.grader import Grade
 from fixloop.models.base import Completion
@@ -127,17 +126,16 @@ class _Recorder:
         """Record one step: the agent's output and what the environment made of it."""
         completion = self._last_completion()
         error = result.observation.last_action_error
-        try:
-            action, raw = parse_action(output).model_dump(mode="json"), None
-        except ActionParseError:
-            action, error = None, f"PARSE_ERROR: {error}"
+        raw = None
+        if result.action is None:
+            error = f"PARSE_ERROR: {error}"
             raw = output if isinstance(output, str) else json.dumps(output, default=str)
             if completion is not None:
                 raw = completion.text
         self.trajectory.steps.append(
             StepRecord(
                 index=len(self.trajectory.steps) + 1,
-                action=action,
+                action=result.action,
                 raw_action=raw,
                 reward=result.reward,
                 error=error,
