@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from fixloop.tasks import writer
 from fixloop.tasks.task import Task
 
 CALC_BUGGY = '''def add(a, b):
@@ -57,16 +57,6 @@ def make_calc_task(**overrides) -> Task:
 
 
 def write_task_dir(root: Path, **overrides) -> Path:
-    """Write the calc task to disk in the directory format."""
+    """Write the calc task to disk in the directory format, under `root`."""
     task = make_calc_task(**overrides)
-    directory = root / task.id
-    for rel, content in task.files.items():
-        (directory / "repo" / rel).parent.mkdir(parents=True, exist_ok=True)
-        (directory / "repo" / rel).write_text(content)
-    for rel, content in task.reference_fix.items():
-        (directory / "solution" / rel).parent.mkdir(parents=True, exist_ok=True)
-        (directory / "solution" / rel).write_text(content)
-    fields = task.model_dump(mode="json", exclude={"files", "reference_fix"}, exclude_none=True)
-    lines = [f"{key} = {json.dumps(value)}" for key, value in fields.items()]
-    (directory / "task.toml").write_text("\n".join(lines) + "\n")
-    return directory
+    return writer.write_task_dir(task, root / task.id)
