@@ -781,13 +781,17 @@ def export_run(
 
     The fields of each line:
     - task_id, agent, model (PROVIDER:NAME), context_version, reward_scheme, sandbox
+    - task_facts: difficulty, tags, fix_paths, relevant_files, fix_lines,
+      step_target, mutation_operator (the fix's location and size, never its content)
     - outcome: resolved, partial, unresolved, infra_error, or why the agent stopped
     - score (0 to 1), total_reward, seconds, error, tokens, cost (USD)
     - simulated: true when a simulated model produced it, not a real one
     - grade: outcome, score, pass_fraction, fail_to_pass_passed,
       fail_to_pass_failed, pass_to_pass_broken, timed_out, error
     - steps: index, action (as parsed, or null), raw_action (the output that did
-      not parse), reward, error, done, seconds, tokens, cost
+      not parse), reward, error, done, seconds, tokens, cost, and summary: path,
+      chars_read, diff, lines_changed, tests (passed, total, failing, timed_out),
+      test_output, pass_fraction, dangerous, syntax_error
     """
     if fmt != "jsonl":
         raise _fail(f"unknown export format {fmt!r}; choose jsonl")

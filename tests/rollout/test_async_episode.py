@@ -22,7 +22,8 @@ def summary(trajectory):
         trajectory.outcome,
         trajectory.score,
         trajectory.tokens,
-        [(s.action, s.error, s.done, round(s.reward, 6)) for s in trajectory.steps],
+        trajectory.task_facts,
+        [(s.action, s.error, s.done, round(s.reward, 6), s.summary) for s in trajectory.steps],
     )
 
 
@@ -37,3 +38,14 @@ def test_the_async_loop_records_the_same_trajectory_as_the_plain_loop(sandbox, c
     assert summary(awaited) == summary(plain)
     assert awaited.outcome == "resolved"
     assert len(model.calls) == len(REPLIES)
+
+
+def test_a_trajectory_records_the_task_facts_and_each_step_summary(sandbox, calc_task):
+    trajectory = run_episode(DebugEnv(sandbox), LLMAgent(ScriptedModel(REPLIES)), calc_task)
+    assert trajectory.task_facts.fix_paths == ["calc.py"]
+    assert trajectory.task_facts.fix_lines == 2
+    assert trajectory.task_facts.relevant_files == ["calc.py", "tests/test_calc.py"]
+    read, _, edit, submit = trajectory.steps
+    assert read.summary.path == "calc.py"
+    assert "+    return a + b" in edit.summary.diff
+    assert submit.summary.pass_fraction == 1.0

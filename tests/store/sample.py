@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from fixloop.env.grader import Grade, GradeOutcome
-from fixloop.rollout.trajectory import StepRecord, Trajectory
+from fixloop.env.observation import PassSummary
+from fixloop.env.step_summary import StepSummary
+from fixloop.rollout.trajectory import StepRecord, TaskFacts, Trajectory
 
 
 def make_trajectory(task_id: str = "calc-add", outcome: str = "resolved", **overrides: object) -> Trajectory:
@@ -47,12 +49,29 @@ def make_trajectory(task_id: str = "calc-add", outcome: str = "resolved", **over
             reward=0.7,
             seconds=1.75,
             tokens=700,
+            summary=StepSummary(
+                path="calc.py",
+                diff="--- a/calc.py\n+++ b/calc.py\n@@ -3 +3 @@\n-    return a - b\n+    return a + b\n",
+                lines_changed=2,
+                tests=PassSummary(passed=1, total=2, failing=["tests/test_calc.py::test_add"]),
+                test_output="1 passed, 1 failed",
+                pass_fraction=0.5,
+                dangerous={"eval": 1},
+            ),
         ),
         StepRecord(index=4, action={"kind": "submit"}, reward=1.0, done=True, seconds=2.5, tokens=300),
     ]
     fields: dict[str, object] = {
         "task_id": task_id,
         "agent": "llm",
+        "task_facts": TaskFacts(
+            difficulty="easy",
+            tags=["arithmetic"],
+            fix_paths=["calc.py"],
+            relevant_files=["calc.py", "tests/test_calc.py"],
+            fix_lines=2,
+            step_target=4,
+        ),
         "reward_scheme": "potential",
         "sandbox": "bwrap",
         "steps": steps,

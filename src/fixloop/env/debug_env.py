@@ -27,13 +27,15 @@ from fixloop.env.actions import (
     parse_action,
 )
 from fixloop.env.dangerous_patterns import newly_dangerous
+from fixloop.env.edit_diff import cap_text, changed_lines, edit_diff
 from fixloop.env.grader import Grade, GradeOutcome, grade_workspace
 from fixloop.env.line_edit import number_lines
 from fixloop.env.localization import failure_focus
 from fixloop.env.observation import Observation, PassSummary
 from fixloop.env.relevance import relevant_files
 from fixloop.env.rewards import StepEvent, make_reward_scheme
-from fixloop.env.workspace import Workspace, WorkspaceError
+from fixloop.env.step_summary import MAX_DIFF_CHARS, MAX_TEST_OUTPUT_CHARS, StepSummary
+from fixloop.env.workspace import Edit, Workspace, WorkspaceError
 from fixloop.sandbox.base import Sandbox, SandboxError, SandboxLimits, TestOutcome, TestRunResult
 from fixloop.tasks.task import Task, test_file_of
 
@@ -67,6 +69,9 @@ class StepResult(BaseModel):
     done: bool
     action: dict[str, Any] | None = Field(
         default=None, description="The action as parsed, or None when the input did not parse."
+    )
+    summary: StepSummary = Field(
+        default_factory=StepSummary, description="What the step did, for trajectories and analysis."
     )
     info: dict[str, Any] = Field(default_factory=dict)
 
@@ -145,6 +150,7 @@ class DebugEnv:
             return StepResult(observation=observation, reward=reward, done=True, info={"after_done": True})
 
         self._steps += 1
+        self._summary = StepSummary()
         info: dict[str, Any] = {}
         try:
             parsed: Action | None = parse_action(action)
@@ -194,8 +200,19 @@ class DebugEnv:
             info["grade"] = self._grade.model_dump(mode="json")
         observation = self._observe(output, event.action_type, event.error, reward, syntax_error)
         action_data = parsed.model_dump(mode="json") if parsed is not None else None
+        summary = self._summary
+        summary.path = summary.path or event.read_path
+        if event.action_type in ("view_code", "read_file", "search_code") and event.error is None:
+            summary.chars_read = len(output.code_view or output.action_output or "")
+        summary.pass_fraction = event.pass_fraction_after if parsed is not None else self._pass_fraction()
+        summary.syntax_error = syntax_error
         return StepResult(
-            observation=observation, reward=reward, done=self._done, action=action_data, info=info
+            observation=observation,
+            reward=reward,
+            done=self._done,
+            action=action_data,
+            summary=summary,
+            info=info,
         )
 
     def state(self) -> EnvState:
@@ -246,10 +263,15 @@ class DebugEnv:
                 return self._run_tests(action, event)  # type: ignore[arg-type]
             case "undo_edit":
                 edit = self.workspace.undo()
+                self._note_change(edit.path, edit.after, edit.before)
                 self._localized = None
                 return _Output(action_output=f"Reverted the last edit to {edit.path}.")
             case "reset":
+                assert self._task is not None
+                current, changed = self.workspace.snapshot(), self.workspace.changed_files()
                 self.workspace.restore()
+                for path in changed:
+                    self._note_change(path, current.get(path), self._task.files.get(path))
                 self._localized = None
                 return _Output(action_output="The repository is back to its original state.")
             case "submit":
@@ -335,12 +357,24 @@ class DebugEnv:
         more = f"\n... {total - len(hits)} more matches not shown" if total > len(hits) else ""
         return _Output(action_output=f"{total} matches for {action.query!r}:\n" + "\n".join(hits) + more)
 
-    def _note_write(self, path: str, before: str, after: str, event: StepEvent) -> None:
+    def _note_write(self, edit: Edit, before: str, after: str, event: StepEvent) -> None:
+        """Record an agent's edit: `before`/`after` are the replaced and the new text."""
+        path = edit.path
         event.write_path = path
         if path in self._task_fix_paths and path not in self._written_fix_files:
             event.first_write_to_fix_file = True
             self._written_fix_files.add(path)
-        event.dangerous_written = sum(newly_dangerous(before, after).values())
+        dangerous = newly_dangerous(before, after)
+        event.dangerous_written = sum(dangerous.values())
+        self._summary.dangerous = dangerous
+        self._note_change(path, edit.before, edit.after)
+
+    def _note_change(self, path: str, before: str | None, after: str | None) -> None:
+        """Add one file's change to the step's summary."""
+        summary = self._summary
+        summary.path = summary.path or path
+        summary.lines_changed += changed_lines(before, after)
+        summary.diff = cap_text((summary.diff or "") + edit_diff(path, before, after), MAX_DIFF_CHARS)
 
     @property
     def _task_fix_paths(self) -> list[str]:
@@ -351,7 +385,7 @@ class DebugEnv:
         edit, replaced = self.workspace.replace_lines(
             action.path, action.start_line, action.end_line, action.new_code
         )
-        self._note_write(edit.path, "\n".join(replaced), action.new_code, event)
+        self._note_write(edit, "\n".join(replaced), action.new_code, event)
         if not action.new_code.strip():
             event.lines_deleted_by_empty_block = action.end_line - action.start_line + 1
         new_lines = len(action.new_code.splitlines())
@@ -364,7 +398,7 @@ class DebugEnv:
 
     def _write_file(self, action: WriteFile, event: StepEvent) -> _Output:
         edit = self.workspace.write(action.path, action.content)
-        self._note_write(edit.path, edit.before or "", action.content, event)
+        self._note_write(edit, edit.before or "", action.content, event)
         self._focus_on(edit.path, 1)
         verb = "Created" if edit.before is None else "Wrote"
         return _Output(action_output=f"{verb} {edit.path} ({len(action.content.splitlines())} lines).")
@@ -388,6 +422,8 @@ class DebugEnv:
         )
         self._last_run = run
         self._last_test_output = self._format_run(run)
+        self._summary.tests = self._pass_summary(run)
+        self._summary.test_output = cap_text(self._last_test_output, MAX_TEST_OUTPUT_CHARS)
         focus = failure_focus(run, set(self.workspace.tree()), prefer=self._task.fail_to_pass)
         if focus is not None:
             self._focus_on(*focus)
@@ -440,6 +476,15 @@ class DebugEnv:
         start, end = max(1, line - radius), min(total, line + radius)
         self._localized = f"{path} around line {line}\n" + number_lines(text, start, end, marker=line)
 
+    @staticmethod
+    def _pass_summary(run: TestRunResult) -> PassSummary:
+        return PassSummary(
+            passed=run.passed,
+            total=len(run.tests) + len(run.collection_errors),
+            failing=run.failing + [e.node_id for e in run.collection_errors],
+            timed_out=run.timed_out,
+        )
+
     def _format_run(self, run: TestRunResult) -> str:
         head = f"{run.passed} passed, {run.failed} failed, {run.errors} errors, {run.skipped} skipped"
         if run.timed_out:
@@ -459,15 +504,7 @@ class DebugEnv:
         syntax_error: str | None,
     ) -> Observation:
         assert self._task is not None
-        summary = None
-        if self._last_run is not None:
-            run = self._last_run
-            summary = PassSummary(
-                passed=run.passed,
-                total=len(run.tests) + len(run.collection_errors),
-                failing=run.failing + [e.node_id for e in run.collection_errors],
-                timed_out=run.timed_out,
-            )
+        summary = self._pass_summary(self._last_run) if self._last_run is not None else None
         return Observation(
             task_id=self._task.id,
             task_description=self._task.description,

@@ -18,7 +18,7 @@ from fixloop.agents.limits import GRADED_EARLY_ENDS, episode_outcome
 from fixloop.env.debug_env import DebugEnv, StepResult
 from fixloop.env.grader import Grade
 from fixloop.models.base import Completion
-from fixloop.rollout.trajectory import StepRecord, Trajectory
+from fixloop.rollout.trajectory import StepRecord, TaskFacts, Trajectory
 from fixloop.tasks.task import Task
 
 RunBlocking = Callable[..., Awaitable[Any]]
@@ -101,6 +101,7 @@ class _Recorder:
             agent=agent.name,
             model=getattr(model, "name", None),
             context_version=getattr(context, "version_id", None),
+            task_facts=TaskFacts.of(task),
             reward_scheme=env.config.reward,
             sandbox=env.sandbox.name,
             outcome="unresolved",
@@ -143,6 +144,7 @@ class _Recorder:
                 seconds=time.monotonic() - step_started,
                 tokens=completion.usage.total_tokens if completion else 0,
                 cost=completion.cost if completion else 0.0,
+                summary=result.summary,
             )
         )
         self._add_usage(completion)

@@ -6,7 +6,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from fixloop.env.edit_diff import changed_lines
 from fixloop.env.grader import Grade
+from fixloop.env.relevance import relevant_files
+from fixloop.env.step_summary import StepSummary
+from fixloop.tasks.task import Task
 
 
 class StepRecord(BaseModel):
@@ -25,6 +29,40 @@ class StepRecord(BaseModel):
         default=0, description="Model tokens (prompt + completion) spent choosing this action."
     )
     cost: float = Field(default=0.0, description="What the model call choosing this action cost, in USD.")
+    summary: StepSummary = Field(
+        default_factory=StepSummary, description="What the step did: path, diff, test run, pass fraction."
+    )
+
+
+class TaskFacts(BaseModel):
+    """What analysis needs to know about the episode's task, recorded with the trajectory.
+
+    It names the fix's files and size (never its content), so diagnosis can tell exactly
+    which reads were relevant without loading the task again.
+    """
+
+    difficulty: str
+    tags: list[str] = Field(default_factory=list)
+    fix_paths: list[str] = Field(description="Files the reference fix changes.")
+    relevant_files: list[str] = Field(
+        description="The fix's files, the failing tests' files and the modules those tests import."
+    )
+    fix_lines: int = Field(ge=0, description="Lines removed plus added by the reference fix.")
+    step_target: int = Field(ge=1, description="Steps an ideal agent needs.")
+    mutation_operator: str | None = Field(default=None, description="For synthesized tasks, the operator.")
+
+    @classmethod
+    def of(cls, task: Task) -> TaskFacts:
+        """The facts of `task`."""
+        return cls(
+            difficulty=task.difficulty.value,
+            tags=list(task.tags),
+            fix_paths=task.fix_paths,
+            relevant_files=sorted(relevant_files(task)),
+            fix_lines=sum(changed_lines(task.files.get(p), task.reference_fix[p]) for p in task.fix_paths),
+            step_target=task.step_target,
+            mutation_operator=task.mutation.operator if task.mutation else None,
+        )
 
 
 class Trajectory(BaseModel):
@@ -43,6 +81,9 @@ class Trajectory(BaseModel):
     model: str | None = Field(default=None, description="PROVIDER:NAME of the agent's model, if it has one.")
     context_version: str | None = Field(
         default=None, description="Version id of the agent context (prompt, skill, memory) used."
+    )
+    task_facts: TaskFacts | None = Field(
+        default=None, description="The task's difficulty, tags and fix location, for analysis."
     )
     reward_scheme: str
     sandbox: str
