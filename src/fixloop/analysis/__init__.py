@@ -1,0 +1,1 @@
+"""Diagnosis: metrics, failure classifier, strategy detector, comparison and statistics."""
