@@ -1,4 +1,4 @@
-"""The `fixloop` command: browse and validate tasks, run agents."""
+"""The `fixloop` command: browse and validate tasks, run agents, diagnose and compare runs."""
 
 from __future__ import annotations
 
@@ -14,10 +14,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from fixloop.analysis.comparison import Comparison, RunInput, compare_runs
+from fixloop.analysis.run_diagnosis import RunDiagnosis, diagnose_run
 from fixloop.env.rewards import REWARD_SCHEMES
 from fixloop.models.base import ModelError
 from fixloop.models.config_file import load_model_config
 from fixloop.models.pricing import price_for
+from fixloop.report.terminal import comparison_view, diagnosis_view
 from fixloop.rollout.openenv_log import episode_lines
 from fixloop.rollout.run_session import (
     AGENTS,
@@ -807,3 +810,104 @@ def export_run(
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
     err.print(f"wrote {len(trajectories)} trajectories to {output}")
+
+
+RunsArgument = Annotated[list[str], typer.Argument(metavar="RUN...", help="Run names or ids.")]
+
+
+def _diagnoses(store: Store, runs: list[str]) -> list[RunDiagnosis]:
+    """Diagnose each named run; a clear error for an unknown run."""
+    diagnoses = []
+    for name in runs:
+        try:
+            info, trajectories = store.get_run(name), store.trajectories(name)
+        except StoreError as exc:
+            raise _fail(str(exc)) from None
+        diagnoses.append(
+            diagnose_run(
+                info.name, trajectories, agent=info.agent, model=info.model, simulated=info.simulated
+            )
+        )
+    return diagnoses
+
+
+def _comparison(diagnoses: list[RunDiagnosis]) -> Comparison:
+    inputs = [RunInput(d.run, [e.trajectory for e in d.episodes], d.simulated) for d in diagnoses]
+    try:
+        return compare_runs(inputs)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+
+
+@app.command("diagnose")
+def diagnose(
+    run_name: Annotated[str, typer.Argument(metavar="RUN", help="The run's name or id.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Why a run's episodes failed and how its agent worked: failure labels with evidence,
+    strategies, the worst tasks, and metrics with 95% confidence intervals.
+
+    Infra errors and exhausted budgets are not the agent's fault: they are counted apart and
+    left out of the metrics.
+    """
+    with _open_store(db) as store:
+        (diagnosis,) = _diagnoses(store, [run_name])
+    if as_json:
+        data = diagnosis.model_dump(mode="json")
+        data["episodes"] = [
+            {
+                "task_id": e.trajectory.task_id,
+                "outcome": e.trajectory.outcome,
+                "score": e.trajectory.score,
+                "diagnosis": e.diagnosis.model_dump(mode="json"),
+                "strategy": e.strategy.model_dump(mode="json"),
+                "metrics": e.metrics.model_dump(mode="json"),
+            }
+            for e in diagnosis.episodes
+        ]
+        _print_json(data)
+        return
+    out.print(diagnosis_view(diagnosis))
+
+
+@app.command("compare")
+def compare(
+    runs: RunsArgument,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Compare runs on the tasks they share: resolve rate, score and pass@k with 95% intervals,
+    breakdowns by difficulty, tag and failure label, and for each pair McNemar's exact test with
+    a paired bootstrap interval. "A beats B" is printed only when the data supports it.
+    """
+    if len(runs) < 2:
+        raise _fail("compare needs at least two runs")
+    with _open_store(db) as store:
+        comparison = _comparison(_diagnoses(store, runs))
+    if as_json:
+        _print_json(comparison.model_dump(mode="json"))
+        return
+    out.print(comparison_view(comparison))
+
+
+@app.command("report")
+def report(
+    runs: RunsArgument,
+    output: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")] = Path(
+        "report.html"
+    ),
+    title: Annotated[str, typer.Option("--title", help="The report's title.")] = "fixloop report",
+    db: DbOption = None,
+) -> None:
+    """Write one self-contained HTML report (works offline) of one or more runs: summary,
+    failure labels, strategies, distributions, a per-task table, every trajectory step by step,
+    and the comparison with confidence intervals when several runs are given.
+    """
+    from fixloop.report.html_report import write_report  # plotly is imported only for reports
+
+    with _open_store(db) as store:
+        diagnoses = _diagnoses(store, runs)
+    comparison = _comparison(diagnoses) if len(diagnoses) > 1 else None
+    path = write_report(output, diagnoses, comparison, title=title)
+    out.print(f"wrote {path}")
