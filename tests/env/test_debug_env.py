@@ -9,14 +9,6 @@ from fixloop.sandbox.base import SandboxError
 FIX = ReplaceLines(path="calc.py", start_line=3, end_line=3, new_code="return a + b")
 
 
-@pytest.fixture
-def env(sandbox, calc_task):
-    environment = DebugEnv(sandbox)
-    environment.reset(calc_task)
-    yield environment
-    environment.close()
-
-
 def make_env(sandbox, task, **config) -> DebugEnv:
     environment = DebugEnv(sandbox, EnvConfig(**config))
     environment.reset(task)

@@ -1,7 +1,5 @@
 """Each step's summary records what it did, for trajectories and diagnosis."""
 
-import pytest
-
 from fixloop.env.actions import (
     ReadFile,
     ReplaceLines,
@@ -12,18 +10,9 @@ from fixloop.env.actions import (
     UndoEdit,
     WriteFile,
 )
-from fixloop.env.debug_env import DebugEnv
 from fixloop.env.edit_diff import cap_text, changed_lines
 
 FIX = ReplaceLines(path="calc.py", start_line=3, end_line=3, new_code="return a + b")
-
-
-@pytest.fixture
-def env(sandbox, calc_task):
-    environment = DebugEnv(sandbox)
-    environment.reset(calc_task)
-    yield environment
-    environment.close()
 
 
 def test_a_read_records_the_path_and_how_much_was_shown(env):
