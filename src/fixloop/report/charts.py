@@ -1,0 +1,293 @@
+"""The report's charts: plotly figures built from run diagnoses and a comparison.
+
+Every function returns a `plotly.graph_objects.Figure` and never raises on a diagnosis,
+empty ones included (a run with no episodes simply adds no bars). Runs keep one colour
+across every chart (`run_colors`), and a simulated run's name carries "(simulated)" in
+legends and axes so a chart lifted out of the report still says so.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+
+from fixloop.analysis.comparison import Comparison
+from fixloop.analysis.failure_classifier import SEVERITY, FailureLabel, Severity
+from fixloop.analysis.run_diagnosis import RunDiagnosis
+from fixloop.analysis.statistics import Estimate
+from fixloop.analysis.strategy_detector import Strategy
+
+RUN_COLORS = ("#4f46e5", "#0891b2", "#d97706", "#db2777", "#059669", "#7c3aed", "#dc2626", "#475569")
+"""Run colours, in the order runs are given; they repeat after the eighth run."""
+
+SEVERITY_COLORS = {
+    Severity.critical: "#dc2626",
+    Severity.major: "#ea580c",
+    Severity.minor: "#ca8a04",
+    Severity.external: "#94a3b8",
+    Severity.ok: "#16a34a",
+}
+"""Bar colours of failure labels by severity, when a single run is shown."""
+
+STRATEGY_COLORS = {
+    Strategy.targeted_debugging: "#16a34a",
+    Strategy.systematic_search: "#0891b2",
+    Strategy.spec_driven: "#4f46e5",
+    Strategy.brute_force: "#ea580c",
+    Strategy.random_exploration: "#db2777",
+    Strategy.minimal_effort: "#94a3b8",
+}
+
+DASH = "\u2013"
+MINUS = "\u2212"
+
+FONT = "Inter, ui-sans-serif, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+GRID = "#e5e7eb"
+INK = "#1f2937"
+
+
+def run_label(name: str, simulated: bool) -> str:
+    """How a run is named in charts: its name, with " (simulated)" when a simulated model ran it."""
+    return f"{name} (simulated)" if simulated else name
+
+
+def run_colors(names: Sequence[str]) -> dict[str, str]:
+    """A colour for each run name, in order."""
+    return {name: RUN_COLORS[i % len(RUN_COLORS)] for i, name in enumerate(dict.fromkeys(names))}
+
+
+def failure_chart(diagnoses: Sequence[RunDiagnosis]) -> go.Figure:
+    """Horizontal bars: the share of each run's episodes per primary failure label.
+
+    Labels are ordered most severe first. One run is coloured by severity; several runs are
+    grouped, one colour per run.
+    """
+    present = {label for d in diagnoses for label in d.primary_labels}
+    labels = [label.value for label in FailureLabel if label.value in present]
+    colors = run_colors([d.run for d in diagnoses])
+    figure = go.Figure()
+    for d in diagnoses:
+        total = sum(d.primary_labels.values())
+        counts = [d.primary_labels.get(label, 0) for label in labels]
+        shares = [count / total if total else 0.0 for count in counts]
+        single = len(diagnoses) == 1
+        figure.add_trace(
+            go.Bar(
+                name=run_label(d.run, d.simulated),
+                y=labels,
+                x=shares,
+                orientation="h",
+                marker_color=(
+                    [SEVERITY_COLORS[SEVERITY[FailureLabel(label)]] for label in labels]
+                    if single
+                    else colors[d.run]
+                ),
+                text=[str(count) if count else "" for count in counts],
+                textposition="outside",
+                cliponaxis=False,
+                customdata=counts,
+                hovertemplate="%{y}: %{customdata} episodes (%{x:.0%})<extra>%{fullData.name}</extra>",
+            )
+        )
+    figure.update_layout(
+        _layout(
+            height=_bar_height(len(labels), len(diagnoses)), barmode="group", showlegend=len(diagnoses) > 1
+        )
+    )
+    figure.update_xaxes(tickformat=".0%", title_text="share of episodes (primary label)", rangemode="tozero")
+    figure.update_yaxes(autorange="reversed", showgrid=False)
+    return figure
+
+
+def strategy_chart(diagnoses: Sequence[RunDiagnosis]) -> go.Figure:
+    """One 100% stacked bar per run: the share of its episodes following each strategy."""
+    names = [run_label(d.run, d.simulated) for d in diagnoses]
+    figure = go.Figure()
+    for strategy in Strategy:
+        counts = [d.strategies.get(strategy.value, 0) for d in diagnoses]
+        if not any(counts):
+            continue
+        totals = [sum(d.strategies.values()) for d in diagnoses]
+        figure.add_trace(
+            go.Bar(
+                name=strategy.value,
+                y=names,
+                x=[count / total if total else 0.0 for count, total in zip(counts, totals, strict=True)],
+                orientation="h",
+                marker_color=STRATEGY_COLORS[strategy],
+                customdata=counts,
+                hovertemplate="%{fullData.name}: %{customdata} episodes (%{x:.0%})<extra>%{y}</extra>",
+            )
+        )
+    figure.update_layout(_layout(height=130 + 46 * len(diagnoses), barmode="stack"))
+    figure.update_xaxes(tickformat=".0%", range=[0, 1])
+    figure.update_yaxes(autorange="reversed", showgrid=False)
+    return figure
+
+
+SCORE_BUCKETS = ("0", f"0{DASH}0.25", f"0.25{DASH}0.5", f"0.5{DASH}0.75", f"0.75{DASH}1", "1")
+"""Score ranges of the score chart: exactly 0, four quarters of (0, 1), exactly 1."""
+
+
+def score_bucket(score: float) -> str:
+    """The `SCORE_BUCKETS` range `score` falls in (0 and 1 are buckets of their own)."""
+    if score <= 0:
+        return SCORE_BUCKETS[0]
+    if score >= 1:
+        return SCORE_BUCKETS[-1]
+    return SCORE_BUCKETS[1 + int(score * 4)]
+
+
+def score_chart(diagnoses: Sequence[RunDiagnosis]) -> go.Figure:
+    """Episodes per score range (`SCORE_BUCKETS`), one series of bars per run."""
+    figure = _counts_chart(
+        diagnoses,
+        lambda d: Counter(score_bucket(e.trajectory.score) for e in d.episodes),
+        SCORE_BUCKETS,
+        hover="score %{x}: %{y} episodes",
+    )
+    figure.update_xaxes(title_text="score", type="category")
+    return figure
+
+
+def steps_chart(diagnoses: Sequence[RunDiagnosis]) -> go.Figure:
+    """Episodes per number of steps, one series of bars per run."""
+    steps = sorted({len(e.trajectory.steps) for d in diagnoses for e in d.episodes})
+    figure = _counts_chart(
+        diagnoses,
+        lambda d: Counter(len(e.trajectory.steps) for e in d.episodes),
+        steps,
+        hover="%{x} steps: %{y} episodes",
+    )
+    if steps and steps[-1] - steps[0] <= 20:
+        figure.update_xaxes(dtick=1, range=[steps[0] - 0.7, steps[-1] + 0.7])
+    figure.update_xaxes(title_text="steps")
+    return figure
+
+
+def comparison_chart(comparison: Comparison, colors: dict[str, str]) -> go.Figure:
+    """Resolve rate and mean score of each run on the shared tasks, with 95% intervals."""
+    names = [run_label(row.name, row.simulated) for row in comparison.runs]
+    figure = go.Figure()
+    for metric, estimates, symbol in (
+        ("resolve rate", [row.resolve_rate for row in comparison.runs], "circle"),
+        ("mean score", [row.mean_score for row in comparison.runs], "diamond"),
+    ):
+        figure.add_trace(
+            go.Scatter(
+                name=metric,
+                x=[e.value for e in estimates],
+                y=names,
+                mode="markers",
+                orientation="h",
+                marker={
+                    "size": 12,
+                    "symbol": symbol,
+                    "color": [colors.get(row.name, INK) for row in comparison.runs],
+                    "line": {"width": 1, "color": "white"},
+                },
+                error_x=_error_bars(estimates),
+                customdata=[[e.low, e.high, e.n] for e in estimates],
+                hovertemplate=(
+                    f"{metric}: %{{x:.2f}} [%{{customdata[0]:.2f}}, %{{customdata[1]:.2f}}]"
+                    " n=%{customdata[2]}<extra>%{y}</extra>"
+                ),
+            )
+        )
+    figure.update_layout(_layout(height=140 + 56 * len(names), scattermode="group"))
+    figure.update_xaxes(range=[-0.06, 1.06], title_text="95% confidence interval")
+    figure.update_yaxes(autorange="reversed", showgrid=False)
+    return figure
+
+
+def difference_chart(comparison: Comparison) -> go.Figure:
+    """Each pair's resolve-rate and score difference (A - B) with its bootstrap interval."""
+    pairs = [f"{pair.a} {MINUS} {pair.b}" for pair in comparison.pairs]
+    figure = go.Figure()
+    for metric, estimates, color in (
+        (f"resolve rate A {MINUS} B", [pair.test.difference for pair in comparison.pairs], "#4f46e5"),
+        (f"score A {MINUS} B", [pair.score_difference for pair in comparison.pairs], "#0891b2"),
+    ):
+        figure.add_trace(
+            go.Scatter(
+                name=metric,
+                x=[e.value for e in estimates],
+                y=pairs,
+                mode="markers",
+                orientation="h",
+                marker={"size": 11, "color": color},
+                error_x=_error_bars(estimates),
+                customdata=[[e.low, e.high] for e in estimates],
+                hovertemplate=(
+                    f"{metric}: %{{x:+.2f}} [%{{customdata[0]:+.2f}}, %{{customdata[1]:+.2f}}]"
+                    "<extra>%{y}</extra>"
+                ),
+            )
+        )
+    figure.add_vline(x=0, line_width=1, line_dash="dot", line_color="#64748b")
+    figure.update_layout(_layout(height=140 + 56 * len(pairs), scattermode="group"))
+    figure.update_xaxes(range=[-1.12, 1.12], zeroline=False, title_text="difference, 95% interval")
+    figure.update_yaxes(autorange="reversed", showgrid=False)
+    return figure
+
+
+def _counts_chart(
+    diagnoses: Sequence[RunDiagnosis],
+    count: Callable[[RunDiagnosis], Counter[Any]],
+    keys: Sequence[Any],
+    *,
+    hover: str,
+) -> go.Figure:
+    colors = run_colors([d.run for d in diagnoses])
+    figure = go.Figure()
+    highest = 0
+    for d in diagnoses:
+        counts = count(d)
+        highest = max([highest, *counts.values()])
+        figure.add_trace(
+            go.Bar(
+                name=run_label(d.run, d.simulated),
+                x=list(keys),
+                y=[counts.get(key, 0) for key in keys],
+                marker_color=colors[d.run],
+                hovertemplate=hover + "<extra>%{fullData.name}</extra>",
+            )
+        )
+    figure.update_layout(_layout(height=300, barmode="group", bargap=0.25, showlegend=len(diagnoses) > 1))
+    figure.update_yaxes(title_text="episodes", rangemode="tozero", dtick=1 if highest <= 8 else None)
+    return figure
+
+
+def _error_bars(estimates: Sequence[Estimate]) -> dict[str, Any]:
+    return {
+        "type": "data",
+        "symmetric": False,
+        "array": [e.high - e.value for e in estimates],
+        "arrayminus": [e.value - e.low for e in estimates],
+        "color": "#64748b",
+        "thickness": 2,
+        "width": 6,
+    }
+
+
+def _bar_height(categories: int, runs: int) -> int:
+    return 90 + max(1, categories) * (18 + 16 * runs)
+
+
+def _layout(**overrides: Any) -> dict[str, Any]:
+    layout: dict[str, Any] = {
+        "template": "none",
+        "font": {"family": FONT, "size": 12, "color": INK},
+        "margin": {"l": 8, "r": 24, "t": 36, "b": 8},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+        "hoverlabel": {"font": {"family": FONT}},
+        "xaxis": {"gridcolor": GRID, "zeroline": False, "automargin": True, "linecolor": GRID},
+        "yaxis": {"gridcolor": GRID, "zeroline": False, "automargin": True},
+    }
+    layout.update(overrides)
+    return layout
