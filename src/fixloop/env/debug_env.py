@@ -35,6 +35,7 @@ from fixloop.env.observation import Observation, PassSummary
 from fixloop.env.relevance import relevant_files
 from fixloop.env.rewards import StepEvent, make_reward_scheme
 from fixloop.env.step_summary import MAX_DIFF_CHARS, MAX_TEST_OUTPUT_CHARS, StepSummary
+from fixloop.env.test_output import stable_test_output
 from fixloop.env.workspace import Edit, Workspace, WorkspaceError
 from fixloop.sandbox.base import Sandbox, SandboxError, SandboxLimits, TestOutcome, TestRunResult
 from fixloop.tasks.task import Task, test_file_of
@@ -489,7 +490,7 @@ class DebugEnv:
         head = f"{run.passed} passed, {run.failed} failed, {run.errors} errors, {run.skipped} skipped"
         if run.timed_out:
             head += " — the run was killed at the time limit"
-        output = run.output
+        output = stable_test_output(run.output)
         cap = self.config.max_test_output_chars
         if len(output) > cap:
             output = output[: cap // 2] + "\n... (output truncated) ...\n" + output[-cap // 2 :]
