@@ -269,3 +269,9 @@ def test_every_label_carries_evidence():
 
 def test_an_empty_trajectory_is_classified_without_error():
     assert classify(trajectory(outcome="agent_error", error="boom")).primary is L.UNRESOLVED
+
+
+def test_submitting_an_edit_made_after_a_failing_run_is_never_tested_not_premature():
+    t = trajectory(run(2), read("calc.py"), edit(), submit(0.5), outcome="unresolved")
+    assert L.NEVER_TESTED in labels(t)
+    assert L.PREMATURE_SUBMIT not in labels(t)

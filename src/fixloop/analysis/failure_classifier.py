@@ -16,7 +16,7 @@ The rules (thresholds in `ClassifierThresholds`):
 | HALLUCINATED_CODE | major | edits after which the next test run's pass rate fell, or stayed below 0.3 |
 | NEVER_TESTED | major | submitted after edits with no test run after the last edit |
 | LOOPING_BEHAVIOR | major | a file read 3+ times with no edit between, or one action 3 times in a row |
-| PREMATURE_SUBMIT | major | submitted while the last test run showed failures |
+| PREMATURE_SUBMIT | major | submitted while the last test run showed failures, with no edit since |
 | FORMAT_ERRORS | major | parse errors ended the episode or were at least half its steps |
 | REGRESSION | major | a pass_to_pass test broken in the final grade |
 | CONTEXT_OVERFLOW | minor | more than 50k characters read and unresolved |
@@ -355,10 +355,13 @@ def _looping(trajectory: Trajectory, limits: ClassifierThresholds) -> list[Evide
 
 
 def _premature_submit(steps: list[StepRecord]) -> list[Evidence]:
+    """An edit after the failing run makes the submit NEVER_TESTED instead: the run is stale."""
     last_run: StepRecord | None = None
     for step in steps:
         if ran_tests(step):
             last_run = step
+        elif edit_path(step) is not None:
+            last_run = None
         elif is_submit(step) and last_run is not None and tests_failed(last_run):
             tests = last_run.summary.tests
             assert tests is not None
