@@ -29,7 +29,16 @@ class AgentContext(BaseModel):
     )
     skill: str = Field(default="", description="A skill document of itemized rules (markdown).")
     memory_cards: list[str] = Field(default_factory=list, description="Short lessons, one per card.")
-    retry_notes: str = Field(default="", description="Reflection on a previous attempt at the same task.")
+    retry_notes: str = Field(
+        default="",
+        description="Reflection on a previous attempt at the same task, for the system prompt's "
+        "'Previous attempt feedback' section.",
+    )
+    retry_context: str = Field(
+        default="",
+        description="What happened in the previous attempt (score, failure, its first steps), shown "
+        "to the agent before the first observation.",
+    )
 
     @property
     def version_id(self) -> str:

@@ -117,8 +117,10 @@ class LLMAgent:
         """Check the limits, add the observation, and return the messages to send."""
         self.last_completion = None
         self._check_limits()
+        first = len(self.messages) == 1
+        retry_context = self.context.retry_context if first else ""
         self.messages.append(
-            Message(role="user", content=observation_message(observation, self._format_error))
+            Message(role="user", content=observation_message(observation, self._format_error, retry_context))
         )
         return windowed(self.messages, self.config.history_window)
 

@@ -40,12 +40,17 @@ def system_prompt(context: AgentContext) -> str:
     )
 
 
-def observation_message(observation: Observation, format_error: str | None = None) -> str:
+def observation_message(
+    observation: Observation, format_error: str | None = None, retry_context: str = ""
+) -> str:
     """The user turn for `observation`. `format_error` is why the agent's last reply did not
-    parse; it replaces the observation's error as `PARSE_ERROR: ...` with a reminder of the format."""
+    parse; it replaces the observation's error as `PARSE_ERROR: ...` with a reminder of the format.
+    `retry_context` (the previous attempt in brief) comes first, under its own heading."""
     if format_error is not None:
         error = f"PARSE_ERROR: {format_error}\nReply with exactly one JSON object that matches the schema."
         observation = observation.model_copy(update={"last_action_error": error})
+    if retry_context.strip():
+        return f"# Your previous attempt at this task\n{retry_context.strip()}\n\n{observation.render()}"
     return observation.render()
 
 

@@ -1,0 +1,1 @@
+"""Self-improvement: reflection, retry with improvement plans, the eval-feedback loop."""
