@@ -71,10 +71,16 @@ class WriteFile(_ActionBase):
 
 
 class RunTests(_ActionBase):
-    """Run the tests: the task's default test paths, or `target` (paths or node ids, space-separated)."""
+    """Run the tests: the task's default test paths, or `target` (paths or node ids, space-separated).
+
+    With `coverage`, also report which lines of the non-test files failing and passing tests ran.
+    """
 
     action_type: Literal["run_tests"] = "run_tests"
     target: str | None = None
+    coverage: bool = Field(
+        default=False, description="Trace executed lines (slower); the observation gets a `spectrum`."
+    )
 
 
 class UndoEdit(_ActionBase):

@@ -34,6 +34,7 @@ from fixloop.env.localization import failure_focus
 from fixloop.env.observation import Observation, PassSummary
 from fixloop.env.relevance import relevant_files
 from fixloop.env.rewards import StepEvent, make_reward_scheme
+from fixloop.env.spectrum import Spectrum, spectrum_of
 from fixloop.env.step_summary import MAX_DIFF_CHARS, MAX_TEST_OUTPUT_CHARS, StepSummary
 from fixloop.env.test_output import stable_test_output
 from fixloop.env.workspace import Edit, Workspace, WorkspaceError
@@ -127,6 +128,7 @@ class DebugEnv:
         # The buggy repository's known state: pass_to_pass pass, fail_to_pass fail.
         self._status = {node: node in task.pass_to_pass for node in task.graded_tests}
         self._last_run: TestRunResult | None = None
+        self._last_spectrum: Spectrum | None = None
         self._last_test_output: str | None = None
         self._localized: str | None = None
         return self._observe(_Output(action_output="A new episode started."), None, None, 0.0, None)
@@ -410,7 +412,11 @@ class DebugEnv:
         for target in targets:
             if not self.workspace.resolve(test_file_of(target)).exists():
                 raise WorkspaceError(f"test target {target!r} does not exist")
-        run = self.sandbox.run_tests(self.workspace.root, targets, limits=self._limits())
+        if action.coverage:
+            run = self.sandbox.run_tests(self.workspace.root, targets, limits=self._limits(), coverage=True)
+        else:
+            # Without the keyword, so that sandboxes which predate `coverage` keep working.
+            run = self.sandbox.run_tests(self.workspace.root, targets, limits=self._limits())
         for node in self._task.graded_tests:
             if any(_covers(target, node) for target in targets):
                 self._status[node] = run.outcome_of(node) == TestOutcome.passed
@@ -422,6 +428,7 @@ class DebugEnv:
             "SyntaxError" in e.message or "IndentationError" in e.message for e in run.collection_errors
         )
         self._last_run = run
+        self._last_spectrum = spectrum_of(run) if action.coverage else None
         self._last_test_output = self._format_run(run)
         self._summary.tests = self._pass_summary(run)
         self._summary.test_output = cap_text(self._last_test_output, MAX_TEST_OUTPUT_CHARS)
@@ -514,6 +521,7 @@ class DebugEnv:
             code_view=output.code_view,
             last_test_output=self._last_test_output,
             pass_summary=summary,
+            spectrum=self._last_spectrum,
             localized_context=self._localized,
             syntax_error=syntax_error,
             step_count=self._steps,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from fixloop.env.spectrum import Spectrum
+
 
 class PassSummary(BaseModel):
     """The last test run in brief."""
@@ -24,6 +26,9 @@ class Observation(BaseModel):
     code_view: str | None = Field(default=None, description="Line-numbered code from view/read.")
     last_test_output: str | None = None
     pass_summary: PassSummary | None = None
+    spectrum: Spectrum | None = Field(
+        default=None, description="Lines the last test run executed, when it ran with coverage."
+    )
     localized_context: str | None = Field(
         default=None, description="Lines around where the last failure points, or the last edit."
     )
@@ -61,6 +66,8 @@ class Observation(BaseModel):
             parts.append("# Tests\n" + line)
         if self.last_test_output:
             parts.append("# Test output\n" + self.last_test_output)
+        if self.spectrum is not None:
+            parts.append("# Coverage\n" + self.spectrum.render())
         if self.localized_context:
             parts.append("# Context\n" + self.localized_context)
         if self.done:

@@ -47,6 +47,11 @@ class TestCaseResult(BaseModel):
     frames: list[TracebackFrame] = Field(
         default_factory=list, description="Traceback frames, outermost first, for failures."
     )
+    covered_lines: dict[str, list[int]] | None = Field(
+        default=None,
+        description="Lines of the workspace's non-test files the test executed, by relative path; "
+        "None unless the run recorded coverage.",
+    )
 
 
 class CollectionError(BaseModel):
@@ -134,9 +139,18 @@ class Sandbox(Protocol):
     name: str
 
     def run_tests(
-        self, workspace: Path, targets: Sequence[str] = (), *, limits: SandboxLimits | None = None
+        self,
+        workspace: Path,
+        targets: Sequence[str] = (),
+        *,
+        limits: SandboxLimits | None = None,
+        coverage: bool = False,
     ) -> TestRunResult:
-        """Run pytest on `targets` (node ids or paths relative to `workspace`; all when empty)."""
+        """Run pytest on `targets` (node ids or paths relative to `workspace`; all when empty).
+
+        With `coverage`, each test's `covered_lines` says which lines of the workspace's
+        non-test files it executed (the run is slower); without it they are None.
+        """
         ...
 
     def close(self) -> None:

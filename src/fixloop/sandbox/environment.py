@@ -12,6 +12,9 @@ from fixloop.sandbox.base import SandboxError, SandboxLimits
 REPORT_PATH_ENV = "FIXLOOP_REPORT_PATH"
 """Names the file the report plugin writes; must match `report_plugin.REPORT_PATH_ENV`."""
 
+COVERAGE_ENV = "FIXLOOP_COVERAGE"
+"""Set to `1` to have the report plugin record executed lines; must match `report_plugin.COVERAGE_ENV`."""
+
 _DEFAULTS = {"LANG": "C.UTF-8"}
 """Set unless the host value is passed through."""
 
@@ -32,12 +35,15 @@ def sandbox_environment(
     support_dir: Path,
     report_path: Path,
     host_environ: Mapping[str, str] = os.environ,
+    *,
+    coverage: bool = False,
 ) -> dict[str, str]:
     """The complete environment of a sandboxed test run.
 
     Contains only the fixed variables above, `PYTHONPATH=<support_dir>` (where the report
-    plugin lives), `FIXLOOP_REPORT_PATH=<report_path>`, `LANG=C.UTF-8`, and the host
-    variables named in `limits.env_passthrough` that are set. Raises `SandboxError` when
+    plugin lives), `FIXLOOP_REPORT_PATH=<report_path>`, `LANG=C.UTF-8`, `FIXLOOP_COVERAGE=1`
+    when `coverage` is set, and the host variables named in `limits.env_passthrough` that
+    are set. Raises `SandboxError` when
     `env_passthrough` names something that looks like a secret (…KEY, …TOKEN, …SECRET,
     …PASSWORD …): secrets never reach test code.
     """
@@ -48,10 +54,13 @@ def sandbox_environment(
             "secrets are never passed into the sandbox, remove them from env_passthrough"
         )
     passed = {name: host_environ[name] for name in limits.env_passthrough if name in host_environ}
-    return {
+    environment = {
         **_DEFAULTS,
         **passed,
         **_FIXED,
         "PYTHONPATH": str(support_dir),
         REPORT_PATH_ENV: str(report_path),
     }
+    if coverage:
+        environment[COVERAGE_ENV] = "1"
+    return environment

@@ -109,12 +109,19 @@ class PytestSandbox(ABC):
         """Prepare the isolation of one run and say how to start it."""
 
     def run_tests(
-        self, workspace: Path, targets: Sequence[str] = (), *, limits: SandboxLimits | None = None
+        self,
+        workspace: Path,
+        targets: Sequence[str] = (),
+        *,
+        limits: SandboxLimits | None = None,
+        coverage: bool = False,
     ) -> TestRunResult:
         """Run pytest on `targets` (node ids or paths relative to `workspace`; all when empty).
 
-        Never raises for what the code under test does; raises `SandboxError` when the
-        workspace is not a directory, the sandbox is closed, or the launcher did not start.
+        With `coverage`, the report plugin traces each test and its `covered_lines` lists
+        the lines of the workspace's non-test files it executed. Never raises for what the
+        code under test does; raises `SandboxError` when the workspace is not a directory,
+        the sandbox is closed, or the launcher did not start.
         """
         limits = limits or self.limits
         if self._support.closed:
@@ -133,7 +140,7 @@ class PytestSandbox(ABC):
                         *launcher_command(self._support, limits, status_write, self.run_as()),
                         *pytest_command(workspace, targets),
                     ],
-                    env=sandbox_environment(limits, self._support.path, report),
+                    env=sandbox_environment(limits, self._support.path, report, coverage=coverage),
                     limits=limits,
                 )
                 launch = self._launch(setup)

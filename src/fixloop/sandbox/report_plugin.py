@@ -13,6 +13,12 @@ verdicts it already reached. Lines are one of:
   `frames` are absolute paths, outermost first, and only for failures and errors.
 - `{"kind": "collection_error", "node_id", "message"}` for a file pytest could not collect.
 
+When the environment variable named by `COVERAGE_ENV` is `1`, each test line also has
+`"lines": {absolute path: [line, ...]}`: the lines of project files the test executed
+(setup, call and teardown), traced with `sys.settrace`. Project files are the `.py` files
+under the rootdir that are not test files; everything else is never traced line by line,
+which keeps the cost down. Runs without it are not traced at all.
+
 Test code runs in the same process and can forge these lines; the report is evidence
 from a cooperative run, not proof against a hostile one.
 """
@@ -21,11 +27,15 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+import threading
+from types import FrameType
 from typing import Any
 
 import pytest
 
 REPORT_PATH_ENV = "FIXLOOP_REPORT_PATH"
+COVERAGE_ENV = "FIXLOOP_COVERAGE"
 MAX_MESSAGE_CHARS = 2000
 MAX_FRAMES = 64
 
@@ -105,35 +115,99 @@ def _frames(report: pytest.TestReport, invocation_dir: str) -> list[dict[str, An
     return frames
 
 
+def _is_test_file(relative: str) -> bool:
+    """Test code by its name: test_*.py, *_test.py, conftest.py, or anything under tests/."""
+    name = os.path.basename(relative)
+    parts = relative.split(os.sep)
+    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or "tests" in parts
+
+
+class LineTracer:
+    """Records which lines of project files run while it is on (one test at a time).
+
+    The global trace function sees every call; it returns a line tracer only for frames
+    of project files, so library and pytest code cost one cached lookup per call.
+    """
+
+    def __init__(self, root: str) -> None:
+        self._root = os.path.realpath(root) + os.sep
+        self._local: dict[str, Any] = {}  # filename -> its line tracer, or None
+        self.lines: dict[str, set[int]] = {}
+        self._previous: Any = None
+
+    def _tracer_for(self, filename: str) -> Any:
+        path = os.path.realpath(os.path.abspath(filename))
+        if not path.endswith(".py") or not path.startswith(self._root):
+            return None
+        if _is_test_file(path[len(self._root) :]):
+            return None
+        seen = self.lines.setdefault(path, set())
+
+        def trace_lines(frame: FrameType, event: str, arg: Any) -> Any:
+            if event == "line":
+                seen.add(frame.f_lineno)
+            return trace_lines
+
+        return trace_lines
+
+    def _trace_calls(self, frame: FrameType, event: str, arg: Any) -> Any:
+        filename = frame.f_code.co_filename
+        try:
+            return self._local[filename]
+        except KeyError:
+            tracer = self._local[filename] = self._tracer_for(filename)
+            return tracer
+
+    def start(self) -> None:
+        self.lines = {}
+        self._local.clear()
+        self._previous = sys.gettrace()
+        threading.settrace(self._trace_calls)
+        sys.settrace(self._trace_calls)
+
+    def stop(self) -> dict[str, list[int]]:
+        """Stop tracing; the lines run since `start`, by absolute path."""
+        sys.settrace(self._previous)
+        threading.settrace(None)  # type: ignore[arg-type]
+        return {path: sorted(lines) for path, lines in self.lines.items() if lines}
+
+
 class ReportWriter:
     """Folds test reports into verdicts and appends them to the report file."""
 
-    def __init__(self, fd: int, invocation_dir: str) -> None:
+    def __init__(self, fd: int, invocation_dir: str, tracer: LineTracer | None = None) -> None:
         self._fd = fd
         self._invocation_dir = invocation_dir
         self._verdicts: dict[str, _Verdict] = {}
+        self._tracer = tracer
 
     def _write(self, line: dict[str, Any]) -> None:
         # One os.write per line on an O_APPEND descriptor: no buffer to lose on a kill.
         os.write(self._fd, (json.dumps(line) + "\n").encode())
 
+    def pytest_runtest_logstart(self, nodeid: str) -> None:
+        if self._tracer is not None:
+            self._tracer.start()
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self._verdicts.setdefault(report.nodeid, _Verdict()).add(report, self._invocation_dir)
 
     def pytest_runtest_logfinish(self, nodeid: str) -> None:
+        lines = self._tracer.stop() if self._tracer is not None else None
         verdict = self._verdicts.pop(nodeid, None)
         if verdict is None or verdict.outcome is None:
             return
-        self._write(
-            {
-                "kind": "test",
-                "node_id": nodeid,
-                "outcome": verdict.outcome,
-                "duration_s": verdict.duration_s,
-                "message": verdict.message,
-                "frames": verdict.frames,
-            }
-        )
+        line: dict[str, Any] = {
+            "kind": "test",
+            "node_id": nodeid,
+            "outcome": verdict.outcome,
+            "duration_s": verdict.duration_s,
+            "message": verdict.message,
+            "frames": verdict.frames,
+        }
+        if lines is not None:
+            line["lines"] = lines
+        self._write(line)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -148,6 +222,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if not path:
         return
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
-    writer = ReportWriter(fd, str(config.invocation_params.dir))
+    tracer = LineTracer(str(config.rootpath)) if os.environ.get(COVERAGE_ENV) == "1" else None
+    writer = ReportWriter(fd, str(config.invocation_params.dir), tracer)
     config.pluginmanager.register(writer, "fixloop_report_writer")
     config.add_cleanup(writer.close)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pydantic import TypeAdapter, ValidationError
+
 from fixloop.sandbox.base import CollectionError, TestCaseResult
+
+_LINES: TypeAdapter[dict[str, list[int]]] = TypeAdapter(dict[str, list[int]])
 
 
 def _relative_to(workspace: Path, path: str) -> str:
@@ -16,12 +20,28 @@ def _relative_to(workspace: Path, path: str) -> str:
     return path
 
 
+def _covered_lines(workspace: Path, raw: object) -> dict[str, list[int]]:
+    """The plugin's `lines` by workspace-relative path; paths outside the workspace are dropped."""
+    try:
+        lines = _LINES.validate_python(raw)
+    except ValidationError:
+        return {}
+    covered: dict[str, list[int]] = {}
+    for path, numbers in lines.items():
+        relative = _relative_to(workspace, path)
+        if relative != path:
+            covered[relative] = sorted(set(numbers))
+    return dict(sorted(covered.items()))
+
+
 def read_report(report: Path, workspace: Path) -> tuple[list[TestCaseResult], list[CollectionError]]:
     """Parse the report file written by `report_plugin` during a run in `workspace`.
 
     A missing file means no test reached a verdict. Lines that are not valid reports
     (a write cut short by a kill, noise from test code) are skipped, and only the first
-    verdict for a node id counts. Frame paths inside `workspace` become relative to it.
+    verdict for a node id counts. Frame paths inside `workspace` become relative to it, and
+    so do the paths of a test's executed lines (`lines`, present only in coverage runs),
+    which become its `covered_lines`.
     """
     tests: dict[str, TestCaseResult] = {}
     errors: list[CollectionError] = []
@@ -38,6 +58,8 @@ def read_report(report: Path, workspace: Path) -> tuple[list[TestCaseResult], li
                 test = TestCaseResult.model_validate(line)
                 for frame in test.frames:
                     frame.path = _relative_to(workspace, frame.path)
+                if "lines" in line:
+                    test.covered_lines = _covered_lines(workspace, line["lines"])
                 tests.setdefault(test.node_id, test)
             elif line.get("kind") == "collection_error":
                 errors.append(CollectionError.model_validate(line))
