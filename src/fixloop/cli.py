@@ -20,10 +20,12 @@ from fixloop.env.rewards import REWARD_SCHEMES
 from fixloop.models.base import ModelError
 from fixloop.models.config_file import load_model_config
 from fixloop.models.pricing import price_for
-from fixloop.report.terminal import comparison_view, diagnosis_view
+from fixloop.models.registry import make_model
+from fixloop.report.terminal import comparison_view, diagnosis_view, retry_view
 from fixloop.rollout.openenv_log import episode_lines
 from fixloop.rollout.run_session import (
     AGENTS,
+    OFFLINE_MODELS,
     BudgetSettings,
     RunProgress,
     RunSettings,
@@ -441,10 +443,17 @@ def _with_test_lists(tasks: list[Task], sandbox: Sandbox) -> list[Task]:
 
 @app.command("run")
 def run(
-    agent: Annotated[str, typer.Option(help="Which agent: oracle or llm.")] = "oracle",
+    agent: Annotated[
+        str, typer.Option(help="Which agent: oracle (applies the reference fix), repair (no LLM) or llm.")
+    ] = "oracle",
     model: Annotated[
-        str | None, typer.Option(help="The llm agent's model as PROVIDER:NAME, e.g. openai:gpt-4o-mini.")
+        str | None,
+        typer.Option(
+            help="The llm agent's model as PROVIDER:NAME, e.g. openai:gpt-4o-mini, or a simulated one: "
+            "sim:weak, sim:careless, sim:strong (offline; labelled simulated)."
+        ),
     ] = None,
+    seed: Annotated[int, typer.Option(help="Seeds a simulated model (each episode derives its own).")] = 0,
     base_url: Annotated[
         str | None,
         typer.Option("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL)."),
@@ -531,8 +540,9 @@ def run(
     if agent == "llm" and not model and not resume:
         raise _fail(
             "the llm agent needs a model: --model openai:NAME with --base-url/$OPENAI_BASE_URL for a "
-            "local server (vLLM, Ollama, LM Studio) or $OPENAI_API_KEY for OpenAI. "
-            "Offline, use --agent oracle."
+            "local server (vLLM, Ollama, LM Studio) or $OPENAI_API_KEY for OpenAI. Offline choices: "
+            f"--agent repair (a search-based baseline, no LLM), --agent oracle, or a simulated model "
+            f"(--model {' | '.join(OFFLINE_MODELS)}; its results are labelled simulated)."
         )
     try:
         model_config = load_model_config(config)
@@ -551,7 +561,7 @@ def run(
             tasks = _prepared(tasks, settings.sandbox)
         else:
             settings = RunSettings(
-                agent=agent, model=model, base_url=base_url or model_config.model.base_url,
+                agent=agent, model=model, seed=seed, base_url=base_url or model_config.model.base_url,
                 timeout_s=timeout or model_config.model.timeout_s or 60.0, cache=not no_cache,
                 price=price_for(model, model_config.price_table) if model else None,
                 budgets=BudgetSettings(
@@ -585,7 +595,8 @@ def run(
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text("".join(t.model_dump_json() + "\n" for t in trajectories), encoding="utf-8")
     if log_format == "table":
-        _report_run(trajectories, f"{info.name} ({settings.model_label})", as_json)
+        simulated = " [magenta](simulated: not a model's performance)[/]" if info.simulated else ""
+        _report_run(trajectories, f"{info.name} ({settings.model_label}){simulated}", as_json)
 
 
 def _prepared(tasks: list[Task], sandbox: str) -> list[Task]:
@@ -904,10 +915,121 @@ def report(
     failure labels, strategies, distributions, a per-task table, every trajectory step by step,
     and the comparison with confidence intervals when several runs are given.
     """
+    from fixloop.improve.retry_loop import stored_report
     from fixloop.report.html_report import write_report  # plotly is imported only for reports
 
     with _open_store(db) as store:
         diagnoses = _diagnoses(store, runs)
+        retries = [r for d in diagnoses if (r := stored_report(store, d.run)) is not None]
     comparison = _comparison(diagnoses) if len(diagnoses) > 1 else None
-    path = write_report(output, diagnoses, comparison, title=title)
+    path = write_report(output, diagnoses, comparison, title=title, retries=retries)
     out.print(f"wrote {path}")
+
+
+@app.command("retry")
+def retry(
+    run_name: Annotated[str, typer.Argument(metavar="RUN", help="The llm-agent run to retry.")],
+    max_retries: Annotated[int, typer.Option("--max-retries", min=1, help="Attempts per episode.")] = 2,
+    reflector: Annotated[
+        str, typer.Option(help="template (offline, deterministic) or llm (a reflection model).")
+    ] = "template",
+    reflection_model: Annotated[
+        str | None,
+        typer.Option("--reflection-model", help="The llm reflector's PROVIDER:NAME (default: the run's)."),
+    ] = None,
+    min_improvement: Annotated[
+        float, typer.Option("--min-improvement", help="From the second attempt, a smaller gain stops.")
+    ] = 0.05,
+    wall_time: Annotated[
+        float | None, typer.Option("--wall-time", help="Seconds after which no attempt is started.")
+    ] = None,
+    api_key: Annotated[
+        str | None,
+        typer.Option("--api-key", help="API key (default: $OPENAI_API_KEY); never stored or logged."),
+    ] = None,
+    config: Annotated[Path | None, typer.Option(help="Config file, as for run.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Retry each unresolved episode of an llm-agent run with reflection: build an improvement
+    plan from its failure, give it to the agent (the "Previous attempt feedback" section and a
+    summary before the first observation), and run the task again, up to --max-retries times.
+
+    Each attempt is a stored run (RUN-retry1, RUN-retry2, ...); the results are stored with RUN
+    and shown in its report. Prints, per failure label, how often a retry fixed it, and the
+    resolve rate before and after with McNemar's exact test.
+    """
+    from fixloop.improve.retry_loop import RetrySettings, retry_run
+
+    if reflector not in ("template", "llm"):
+        raise _fail(f"unknown reflector {reflector!r}; choose template or llm")
+    try:
+        api_key = api_key or load_model_config(config).api_key()
+        settings = RetrySettings(
+            max_retries=max_retries, reflector=reflector, reflection_model=reflection_model,  # type: ignore[arg-type]
+            min_improvement=min_improvement, wall_time_s=wall_time,
+        )  # fmt: skip
+    except (ModelError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    with _open_store(db) as store:
+        try:
+            report = retry_run(store, run_name, settings, api_key=api_key)
+        except (StoreError, ModelError, TaskLoadError, ValueError) as exc:
+            raise _fail(str(exc)) from None
+    if as_json:
+        _print_json(report.model_dump(mode="json"))
+        return
+    out.print(retry_view(report))
+
+
+@app.command("feedback-loop")
+def feedback_loop(
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="A JSONL file of tasks without tests.")],
+    model: Annotated[str, typer.Option(help="The model that answers, as PROVIDER:NAME.")],
+    judge: Annotated[
+        str | None, typer.Option(help="The judge model's PROVIDER:NAME (default: --model itself).")
+    ] = None,
+    strategy: Annotated[
+        str | None, typer.Option(help="Score every task with this preset: qa, code, summary, translation.")
+    ] = None,
+    max_attempts: Annotated[int, typer.Option("--max-attempts", min=1, help="Attempts per task.")] = 3,
+    min_gain: Annotated[float, typer.Option("--min-gain", help="Stop when the gain is smaller.")] = 0.05,
+    timeout: Annotated[float, typer.Option(help="Seconds per task, all attempts together.")] = 300.0,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint.")] = None,
+    api_key: Annotated[
+        str | None,
+        typer.Option("--api-key", help="API key (default: $OPENAI_API_KEY); never stored or logged."),
+    ] = None,
+    config: Annotated[Path | None, typer.Option(help="Config file, as for run.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Improve answers to tasks without tests: answer, score (exact, contains, rouge_l, bleu,
+    semantic, judge), feed the weak metrics back as suggestions, and try again until the
+    answer passes, the gain stalls, or the attempts or time run out.
+
+    Each line of FILE: {"id", "input", "expected", "strategy", "metrics"?, "weights"?}.
+    """
+    from fixloop.improve.feedback_loop import FeedbackLoopConfig
+    from fixloop.improve.feedback_tasks import run_feedback_file
+    from fixloop.scoring import ScorerConfigError
+
+    try:
+        model_config = load_model_config(config)
+        key = api_key or model_config.api_key()
+        url = base_url or model_config.model.base_url
+        answerer = make_model(model, base_url=url, api_key=key)
+        grader = make_model(judge, base_url=url, api_key=key) if judge else answerer
+        loop_config = FeedbackLoopConfig(max_attempts=max_attempts, min_gain=min_gain, timeout_s=timeout)
+        results = run_feedback_file(path, answerer, judge=grader, strategy=strategy, config=loop_config)
+    except (ModelError, TaskLoadError, ScorerConfigError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        _print_json([r.model_dump(mode="json") for r in results])
+        return
+    table = Table(title=f"{len(results)} tasks", box=box.SIMPLE_HEAD)
+    for column in ("task", "attempts", "best score", "converged", "stopped"):
+        table.add_column(column)
+    for r in results:
+        best = "-" if r.best_score is None else f"{r.best_score:.2f}"
+        table.add_row(r.task_id, str(len(r.attempts)), best, "yes" if r.converged else "no", r.stop_reason)
+    out.print(table)

@@ -31,6 +31,7 @@ from fixloop.analysis.failure_classifier import SEVERITY, FailureLabel, Severity
 from fixloop.analysis.run_diagnosis import EpisodeAnalysis, LabelExample, RunDiagnosis
 from fixloop.analysis.statistics import Estimate
 from fixloop.env.edit_diff import cap_text
+from fixloop.improve.retry_loop import RetryReport
 from fixloop.report import charts
 from fixloop.rollout.trajectory import StepRecord, Trajectory
 
@@ -138,8 +139,12 @@ def render_report(
     comparison: Comparison | None = None,
     *,
     title: str = "fixloop report",
+    retries: Sequence[RetryReport] = (),
 ) -> str:
     """The report of `diagnoses` as one self-contained HTML document.
+
+    `retries` (retry-loop reports of the same runs) add the retries section: each retried
+    episode before and after, the fix rate per failure label, and the paired test.
 
     Each diagnosis shows its summary, distributions and, when it kept them (`episodes`),
     its trajectories. `comparison` (from `compare_runs` over the same runs) adds the
@@ -179,6 +184,7 @@ def render_report(
             title=title,
             diagnoses=diagnoses,
             comparison=comparison,
+            retries=[r for r in retries if r.run in runs],
             runs=runs,
             episodes=episodes,
             all_episodes=[view for views in episodes.values() for view in views],
@@ -199,11 +205,12 @@ def write_report(
     comparison: Comparison | None = None,
     *,
     title: str = "fixloop report",
+    retries: Sequence[RetryReport] = (),
 ) -> Path:
     """Render the report (see `render_report`) and write it to `path` as UTF-8, creating its
     directory if needed. Returns `path`. Raises ValueError as `render_report` does, OSError
     when the file cannot be written."""
-    html = render_report(diagnoses, comparison, title=title)
+    html = render_report(diagnoses, comparison, title=title, retries=retries)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
     return path

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from fixloop.analysis.comparison import Comparison
 from fixloop.analysis.run_diagnosis import RunDiagnosis
+from fixloop.improve.retry_loop import RetryReport
 
 SIMULATED = " [magenta](simulated)[/]"
 EXAMPLES_SHOWN = 2
@@ -138,6 +139,49 @@ def comparison_view(comparison: Comparison) -> RenderableType:
             Text.from_markup(
                 f"[magenta]Simulated runs ({', '.join(comparison.simulated)}) were produced by a simulated "
                 "model: not a model's performance.[/]"
+            )
+        )
+    return Group(*parts)
+
+
+def retry_view(report: RetryReport) -> RenderableType:
+    """Each retried episode, the fix rate per failure label, and the before/after test."""
+    parts: list[RenderableType] = []
+    episodes = Table(box=box.SIMPLE_HEAD, title=f"retries of {run_title(report.run, report.simulated)}")
+    for column in ("task", "#", "label before", "label after", "score", "attempts", "steps", "stopped"):
+        episodes.add_column(column, overflow="fold")
+    for r in report.results:
+        steps = f"{r.steps_before} -> {r.steps_after}" if r.steps_after is not None else str(r.steps_before)
+        episodes.add_row(
+            r.task_id,
+            str(r.episode_index),
+            r.original_label,
+            r.retry_label or "-",
+            f"{r.original_score:.2f} -> {r.retry_score:.2f}",
+            str(r.attempts),
+            steps,
+            r.stop_reason,
+        )
+    parts.append(episodes)
+    labels = Table(box=box.SIMPLE_HEAD, title="fixed by a retry, per original failure label")
+    for column in ("label", "fixed", "retried"):
+        labels.add_column(column)
+    for label, (fixed, tried) in report.by_label.items():
+        labels.add_row(label, str(fixed), str(tried))
+    parts.append(labels)
+    summary = (
+        f"resolved before: {report.resolved_before}/{report.episodes}   "
+        f"after retries: {report.resolved_after}/{report.episodes}"
+    )
+    if report.test is not None:
+        summary += f"   McNemar exact p = {report.test.p_value:.3g}: " + report.test.verdict(
+            a_name="after retries", b_name="before"
+        )
+    parts.append(Text(summary))
+    if report.simulated:
+        parts.append(
+            Text.from_markup(
+                "[magenta]Simulated: produced by a simulated model, not a model's performance.[/]"
             )
         )
     return Group(*parts)

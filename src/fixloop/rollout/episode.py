@@ -102,6 +102,7 @@ class _Recorder:
             model=getattr(model, "name", None),
             context_version=getattr(context, "version_id", None),
             task_facts=TaskFacts.of(task),
+            simulated=bool(getattr(model, "simulated", False)),
             reward_scheme=env.config.reward,
             sandbox=env.sandbox.name,
             outcome="unresolved",

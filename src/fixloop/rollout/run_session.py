@@ -8,6 +8,7 @@ duplicated.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from fixloop.agents.base import Agent
 from fixloop.agents.llm_agent import LLMAgent, LLMAgentConfig
 from fixloop.agents.oracle import OracleAgent
+from fixloop.agents.repair import RepairAgent, RepairConfig
 from fixloop.env.debug_env import EnvConfig
 from fixloop.models.base import Completion, Model, ModelError
 from fixloop.models.budget import Budget, BudgetedModel
@@ -23,6 +25,8 @@ from fixloop.models.cache import CachedModel
 from fixloop.models.pricing import Price
 from fixloop.models.recording import CallRecorder, RecordingModel
 from fixloop.models.registry import make_model
+from fixloop.models.sim import make_sim_model
+from fixloop.models.sim_presets import SIM_PRESETS
 from fixloop.rollout.runner import EpisodeJob, JobAgentFactory, LocalExecutor
 from fixloop.rollout.trajectory import Trajectory
 from fixloop.sandbox.factory import make_sandbox
@@ -32,7 +36,14 @@ from fixloop.tasks.loader import load_suite, load_tasks
 from fixloop.tasks.splits import parse_fractions, split_tasks
 from fixloop.tasks.task import Task
 
-AGENTS = ("oracle", "llm")
+AGENTS = ("oracle", "repair", "llm")
+OFFLINE_MODELS = tuple(f"sim:{preset}" for preset in SIM_PRESETS)
+"""Models that need no endpoint: the simulated ones (labelled simulated everywhere)."""
+
+
+def is_simulated(model: str | None) -> bool:
+    """Whether `model` names a simulated model."""
+    return model is not None and model.startswith("sim:")
 
 
 class BudgetSettings(BaseModel):
@@ -53,14 +64,18 @@ class RunSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    agent: str = Field(default="oracle", description="oracle or llm.")
-    model: str | None = Field(default=None, description="PROVIDER:NAME of the llm agent's model.")
+    agent: str = Field(default="oracle", description="oracle, repair or llm.")
+    model: str | None = Field(
+        default=None, description="PROVIDER:NAME of the llm agent's model, or sim:PRESET (simulated)."
+    )
+    seed: int = Field(default=0, description="Seeds a simulated model; each episode derives its own seed.")
     base_url: str | None = Field(default=None, description="The OpenAI-compatible endpoint.")
     timeout_s: float = Field(default=60.0, gt=0, description="Seconds one model request may take.")
     price: Price | None = Field(default=None, description="What the model costs; None: the default table.")
     cache: bool = Field(default=True, description="Serve repeated identical model calls from the store.")
     budgets: BudgetSettings = Field(default_factory=BudgetSettings)
     agent_config: LLMAgentConfig = Field(default_factory=LLMAgentConfig)
+    repair: RepairConfig = Field(default_factory=RepairConfig, description="The repair agent's search.")
     suite: str | None = Field(default=None, description="Named suite the tasks come from.")
     path: str | None = Field(default=None, description="Task file or directory the tasks come from.")
     split: str | None = None
@@ -111,11 +126,18 @@ def agent_factory(
     """
     if settings.agent == "oracle":
         return lambda job: OracleAgent(job.task)
+    if settings.agent == "repair":
+        return lambda job: RepairAgent(settings.repair)
     if settings.agent != "llm":
         raise ModelError(f"unknown agent {settings.agent!r}; choose one of: {', '.join(AGENTS)}")
     if not settings.model:
-        raise ModelError("the llm agent needs --model PROVIDER:NAME, e.g. openai:gpt-4o-mini")
+        raise ModelError(
+            "the llm agent needs --model PROVIDER:NAME, e.g. openai:gpt-4o-mini with --base-url or "
+            f"OPENAI_API_KEY; offline, use --agent repair or a simulated model: {', '.join(OFFLINE_MODELS)}"
+        )
     spec = settings.model
+    if is_simulated(spec):
+        return _simulated_agent_factory(settings, store, run)
     # One provider (one HTTP client and its connection pool) for the whole run; the budget
     # and cache wrappers are per episode, in make_model's order (cache outside the budgets).
     provider = make_model(
@@ -135,9 +157,34 @@ def agent_factory(
             model = CachedModel(model, cache)
         if run is not None:
             model = RecordingModel(model, _call_recorder(store, run, job, spec))
-        return LLMAgent(model, settings.agent_config)
+        return LLMAgent(model, settings.agent_config, job.context)
 
     return _LLMAgentFactory(build, provider)
+
+
+def _simulated_agent_factory(settings: RunSettings, store: Store, run: RunInfo | None) -> JobAgentFactory:
+    """Each episode's LLM agent talks to its own simulated model, which knows the episode's task.
+
+    No response cache: the same prompt in another episode must get that episode's own draw.
+    Raises ModelError for an unknown preset.
+    """
+    spec = settings.model or ""
+    if spec.partition(":")[2] not in SIM_PRESETS:
+        raise ModelError(f"unknown simulated model {spec!r}; known: {', '.join(OFFLINE_MODELS)}")
+
+    def build(job: EpisodeJob) -> Agent:
+        model: Model = make_sim_model(spec, job.task, seed=episode_seed(settings.seed, job))
+        if run is not None:
+            model = RecordingModel(model, _call_recorder(store, run, job, spec))
+        return LLMAgent(model, settings.agent_config, job.context)
+
+    return build
+
+
+def episode_seed(seed: int, job: EpisodeJob) -> int:
+    """A seed of its own for each (task, episode index), stable across processes and resumes."""
+    digest = hashlib.sha256(f"{seed}:{job.task.id}:{job.episode_index}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
 
 
 class _LLMAgentFactory:
@@ -192,6 +239,7 @@ def start_run(store: Store, name: str, settings: RunSettings, tasks: Sequence[Ta
     return store.create_run(
         name, agent=settings.agent, model=settings.model_label,
         config=settings.model_dump(mode="json"), planned=planned,
+        simulated=is_simulated(settings.model),
     )  # fmt: skip
 
 
@@ -210,9 +258,24 @@ def execute_run(
     skipped, so each planned episode ends up in the store exactly once. Returns the counts
     of the episodes this call ran.
     """
+    jobs = plan_jobs(tasks, settings.episodes_per_task)
+    return execute_jobs(store, run, settings, jobs, api_key=api_key, on_episode=on_episode)
+
+
+def execute_jobs(
+    store: Store,
+    run: RunInfo,
+    settings: RunSettings,
+    jobs: Sequence[EpisodeJob],
+    *,
+    api_key: str | None = None,
+    on_episode: Callable[[Trajectory, RunProgress], None] | None = None,
+) -> RunProgress:
+    """`execute_run` for an explicit list of the run's planned jobs (e.g. each with its own
+    agent context); jobs the store already holds are skipped."""
     factory = agent_factory(settings, store, api_key=api_key, run=run)
     done = store.finished_keys(run)
-    jobs = [job for job in plan_jobs(tasks, settings.episodes_per_task) if job.key not in done]
+    jobs = [job for job in jobs if job.key not in done]
     progress = RunProgress(planned=len(jobs))
     executor = LocalExecutor(
         lambda: make_sandbox(settings.sandbox),  # type: ignore[arg-type]
@@ -221,6 +284,7 @@ def execute_run(
     )
 
     def commit(job: EpisodeJob, trajectory: Trajectory) -> None:
+        trajectory.simulated = trajectory.simulated or run.simulated
         store.add_episode(run, job.task.id, job.episode_index, trajectory)
         progress.finished += 1
         progress.resolved += trajectory.outcome == "resolved"

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from fixloop.agents.base import Agent
+from fixloop.agents.context import AgentContext
 from fixloop.env.debug_env import DebugEnv, EnvConfig
 from fixloop.rollout.episode import arun_episode
 from fixloop.rollout.trajectory import Trajectory
@@ -28,10 +29,12 @@ AgentFactory = Callable[[Task], Agent]
 
 @dataclass(frozen=True)
 class EpisodeJob:
-    """One planned episode: a task and which of its episodes this is (0-based)."""
+    """One planned episode: a task, which of its episodes this is (0-based), and the agent
+    context to give an LLM agent (None: the run's default context)."""
 
     task: Task
     episode_index: int = 0
+    context: AgentContext | None = None
 
     @property
     def key(self) -> tuple[str, int]:

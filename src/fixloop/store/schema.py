@@ -134,6 +134,20 @@ class ModelCallRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class RetryResultRow(Base):
+    """The outcome of retrying one episode of a run with reflection (see fixloop.improve.retry_loop)."""
+
+    __tablename__ = "retry_results"
+    __table_args__ = (UniqueConstraint("run_id", "task_id", "episode_index"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[str] = mapped_column(String(255))
+    episode_index: Mapped[int] = mapped_column(Integer)
+    result: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class CacheRow(Base):
     """A model response, keyed by a hash of the request."""
 

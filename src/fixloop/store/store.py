@@ -29,6 +29,7 @@ from fixloop.store.schema import (
     CacheRow,
     EpisodeRow,
     ModelCallRow,
+    RetryResultRow,
     RunRow,
     StepRow,
     utcnow,
@@ -280,6 +281,10 @@ class Store:
 
     def trajectories(self, run: RunRef) -> list[Trajectory]:
         """Every recorded trajectory of the run, in the order they were added, as they were added."""
+        return list(self.keyed_trajectories(run).values())
+
+    def keyed_trajectories(self, run: RunRef) -> dict[tuple[str, int], Trajectory]:
+        """The run's trajectories by (task_id, episode_index), in the order they were added."""
         with self._sessions() as session:
             run_id = self._run_row(session, run).id
             episodes = session.scalars(
@@ -294,8 +299,8 @@ class Store:
         steps: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for step in step_rows:
             steps[step.episode_id].append({name: getattr(step, name) for name in _STEP_FIELDS})
-        return [
-            Trajectory.model_validate(
+        return {
+            (episode.task_id, episode.episode_index): Trajectory.model_validate(
                 {
                     **episode.trajectory,
                     "task_id": episode.task_id,
@@ -305,7 +310,7 @@ class Store:
                 }
             )
             for episode in episodes
-        ]
+        }
 
     def episodes(self, run: RunRef) -> list[EpisodeInfo]:
         """A summary row per recorded episode of the run, ordered by task and episode index."""
@@ -405,6 +410,41 @@ class Store:
                 select(ModelCallRow).where(ModelCallRow.run_id == run_id).order_by(ModelCallRow.id)
             ).all()
             return [ModelCallInfo.model_validate(_columns(r)) for r in rows]
+
+    # retry results
+
+    def add_retry_result(self, run: RunRef, task_id: str, episode_index: int, result: dict[str, Any]) -> None:
+        """Record (or replace) the result of retrying the run's episode (task_id, episode_index).
+
+        Secret-looking strings are redacted. Raises StoreError for an unknown run.
+        """
+        data = redact(result, by_name=False)
+        with self._sessions.begin() as session:
+            run_id = self._run_row(session, run).id
+            row = session.scalars(
+                select(RetryResultRow).where(
+                    RetryResultRow.run_id == run_id,
+                    RetryResultRow.task_id == task_id,
+                    RetryResultRow.episode_index == episode_index,
+                )
+            ).one_or_none()
+            if row is None:
+                session.add(
+                    RetryResultRow(run_id=run_id, task_id=task_id, episode_index=episode_index, result=data)
+                )
+            else:
+                row.result = data
+
+    def retry_results(self, run: RunRef) -> list[dict[str, Any]]:
+        """The run's recorded retry results, ordered by task and episode index."""
+        with self._sessions() as session:
+            run_id = self._run_row(session, run).id
+            rows = session.scalars(
+                select(RetryResultRow)
+                .where(RetryResultRow.run_id == run_id)
+                .order_by(RetryResultRow.task_id, RetryResultRow.episode_index)
+            ).all()
+            return [row.result for row in rows]
 
     # model cache
 
