@@ -18,9 +18,17 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,postgres]'
 	touch $@ $(VENV)/.installed
 
-## demo: run the main job offline on the builtin suite.
+## demo: the main job, offline: the repair baseline and sim:careless on the builtin test
+## split, their comparison, a retry of sim:careless's failures, and the HTML report.
+DEMO_DB := $(CURDIR)/.fixloop/demo.db
+DEMO := FIXLOOP_DB=sqlite:///$(DEMO_DB) $(BIN)/fixloop
 demo: $(VENV)/.installed
-	$(BIN)/fixloop run --agent oracle --suite builtin
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(DEMO) run --agent repair --split test --run-name repair
+	$(DEMO) run --agent llm --model sim:careless --seed 3 --split test --run-name sim-careless
+	$(DEMO) compare repair sim-careless
+	$(DEMO) retry sim-careless
+	$(DEMO) report repair sim-careless -o demo-report.html --title "fixloop demo (offline)"
 
 ## test: lint, then the whole test suite.
 test: $(VENV)/.installed-dev
