@@ -5,7 +5,8 @@ from __future__ import annotations
 from fixloop.env.grader import Grade, GradeOutcome
 from fixloop.env.observation import PassSummary
 from fixloop.env.step_summary import StepSummary
-from fixloop.rollout.trajectory import StepRecord, TaskFacts, Trajectory
+from fixloop.rollout.trajectory import StepRecord, Trajectory
+from tests.analysis.builders import FACTS
 
 
 def make_trajectory(task_id: str = "calc-add", outcome: str = "resolved", **overrides: object) -> Trajectory:
@@ -64,14 +65,7 @@ def make_trajectory(task_id: str = "calc-add", outcome: str = "resolved", **over
     fields: dict[str, object] = {
         "task_id": task_id,
         "agent": "llm",
-        "task_facts": TaskFacts(
-            difficulty="easy",
-            tags=["arithmetic"],
-            fix_paths=["calc.py"],
-            relevant_files=["calc.py", "tests/test_calc.py"],
-            fix_lines=2,
-            step_target=4,
-        ),
+        "task_facts": FACTS,
         "reward_scheme": "potential",
         "sandbox": "bwrap",
         "steps": steps,

@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from fixloop.agents.fault_localization import import_time_lines, rank_lines, top_lines, traceback_lines
 from fixloop.agents.repair_candidates import Candidate, candidates_for, prioritize, suspicion_of
 from fixloop.env.actions import Action, ReadFile, ReplaceLines, RunTests, Submit, UndoEdit, WriteFile
-from fixloop.env.line_edit import replace_line_range
+from fixloop.env.line_edit import common_ends, replace_line_range
 from fixloop.env.localization import is_test_path
 from fixloop.env.observation import Observation
 from fixloop.env.spectrum import Spectrum
@@ -385,12 +385,7 @@ def _text_of_code_view(code_view: str) -> str | None:
 def _line_change(path: str, current: str, target: str, thought: str) -> ReplaceLines | None:
     """One `replace_lines` turning `current` into `target`, or None when one cannot do it exactly."""
     old, new = current.splitlines(keepends=True), target.splitlines(keepends=True)
-    prefix = 0
-    while prefix < min(len(old), len(new)) and old[prefix] == new[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < min(len(old), len(new)) - prefix and old[-1 - suffix] == new[-1 - suffix]:
-        suffix += 1
+    prefix, suffix = common_ends(old, new)
     start, end, block = prefix + 1, len(old) - suffix, new[prefix : len(new) - suffix]
     if end < start:  # a pure insertion: replace_lines needs a line to replace, so take a neighbour
         if prefix < len(old):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from fixloop.tasks.synthesis.operators import OPERATORS, Operator, Site
-from fixloop.tasks.synthesis.source import Edit, SourceModule
+from fixloop.tasks.synthesis.source import Edit, SourceModule, parses
 
 # The synthesis swaps that are not their own inverse, and what undoes them.
 _ARITHMETIC_INVERSE: dict[type[ast.operator], tuple[str, str]] = {
@@ -123,7 +123,7 @@ def candidates_for(path: str, text: str, lines: Collection[int]) -> list[Candida
             if wanted.isdisjoint(range(first, last + 1)):
                 continue
             mutated = module.apply(site.edits)
-            if mutated == text or mutated in found or not _parses(mutated):
+            if mutated == text or mutated in found or not parses(mutated):
                 continue
             found[mutated] = Candidate(name, path, first, last, site.original, site.mutated, mutated)
     return list(found.values())
@@ -149,11 +149,3 @@ def _site(module: SourceModule, node: ast.AST, edit: Edit) -> Site:
     original = module.text[start:end]
     mutated = original[: edit.start - start] + edit.text + original[edit.end - start :]
     return Site(module.line_of(start), (edit,), original.strip(), mutated.strip())
-
-
-def _parses(text: str) -> bool:
-    try:
-        ast.parse(text)
-    except SyntaxError:
-        return False
-    return True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 def _indent_of(line: str) -> str:
     return line[: len(line) - len(line.lstrip(" \t"))]
@@ -63,3 +65,14 @@ def number_lines(text: str, start: int = 1, end: int | None = None, marker: int 
         flag = ">>" if number == marker else "  "
         rendered.append(f"{flag}{number:>{width}} | {lines[number - 1]}")
     return "\n".join(rendered)
+
+
+def common_ends(old: Sequence[str], new: Sequence[str]) -> tuple[int, int]:
+    """How many lines `old` and `new` share at the start, and then (not overlapping it) at the end."""
+    prefix = 0
+    while prefix < min(len(old), len(new)) and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(len(old), len(new)) - prefix and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    return prefix, suffix

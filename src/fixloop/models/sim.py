@@ -46,7 +46,6 @@ a reply longer than `max_tokens` is cut off, as a real model's would be.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import keyword
@@ -67,14 +66,14 @@ from fixloop.env.actions import (
     UndoEdit,
     WriteFile,
 )
-from fixloop.env.line_edit import replace_line_range
+from fixloop.env.line_edit import common_ends, replace_line_range
 from fixloop.env.relevance import relevant_files
 from fixloop.models.base import Completion, Message, ModelError, Usage
 from fixloop.models.json_extract import extract_json_object
 from fixloop.models.sim_presets import SIM_PRESETS, SimConfig
 from fixloop.tasks.stats import is_test_file
 from fixloop.tasks.synthesis.operators import OPERATORS
-from fixloop.tasks.synthesis.source import SourceModule
+from fixloop.tasks.synthesis.source import SourceModule, parses
 from fixloop.tasks.task import Task, test_file_of
 
 __all__ = [
@@ -556,7 +555,7 @@ class _Episode:
         for operator in OPERATORS.values():
             for site in operator(module):
                 mutated = module.apply(site.edits)
-                if mutated not in (current, fixed) and _parses(mutated):
+                if mutated not in (current, fixed) and parses(mutated):
                     mutants.append((site.line, mutated))
         if not mutants:
             return []
@@ -597,7 +596,7 @@ def _edit(path: str, before: str, after: str, thought: str) -> Action:
     """One `replace_lines` over the span where `before` and `after` differ, or `write_file`
     when a line edit cannot express the change exactly."""
     old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
-    prefix, suffix = _common_ends(old, new)
+    prefix, suffix = common_ends(old, new)
     start, end = prefix + 1, len(old) - suffix
     block = new[prefix : len(new) - suffix]
     if start > end and prefix > 0:  # a pure insertion: replace the line before it too
@@ -614,27 +613,8 @@ def _edit(path: str, before: str, after: str, thought: str) -> Action:
 def _changed_range(before: str, after: str) -> tuple[int, int]:
     """The 1-based lines of `before` that differ from `after` (first, last)."""
     old, new = before.splitlines(), after.splitlines()
-    prefix, suffix = _common_ends(old, new)
+    prefix, suffix = common_ends(old, new)
     return prefix + 1, max(prefix + 1, len(old) - suffix)
-
-
-def _common_ends(old: list[str], new: list[str]) -> tuple[int, int]:
-    """How many lines `old` and `new` share at the start, and then at the end."""
-    prefix = 0
-    while prefix < min(len(old), len(new)) and old[prefix] == new[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < min(len(old), len(new)) - prefix and old[-1 - suffix] == new[-1 - suffix]:
-        suffix += 1
-    return prefix, suffix
-
-
-def _parses(source: str) -> bool:
-    try:
-        ast.parse(source)
-    except SyntaxError:
-        return False
-    return True
 
 
 def _as_reply(action: Action) -> dict[str, Any]:

@@ -119,3 +119,12 @@ class SourceModule:
         for edit in sorted(edits, key=lambda e: e.start, reverse=True):
             text = text[: edit.start] + edit.text + text[edit.end :]
         return text
+
+
+def parses(text: str) -> bool:
+    """Whether `text` is valid Python."""
+    try:
+        ast.parse(text)
+    except SyntaxError:
+        return False
+    return True
