@@ -52,19 +52,45 @@ def bwrap_sandbox(needs_bwrap: None) -> Iterator[BwrapSandbox]:
         yield sandbox
 
 
-@pytest.fixture(params=["process", "bwrap"])
-def sandbox(request: pytest.FixtureRequest) -> PytestSandbox:
-    """Each sandbox kind in turn."""
-    return request.getfixturevalue(f"{request.param}_sandbox")
+def _serving(sandbox: PytestSandbox, mode: str, tmp_path: Path) -> Iterator[PytestSandbox]:
+    """`sandbox`, with runs in `write_repo`'s workspace served per run or by a warm worker."""
+    if mode == "per-run":
+        yield sandbox
+        return
+    episode = tmp_path / "workspace"
+    episode.mkdir(exist_ok=True)
+    sandbox.start_episode(episode)
+    try:
+        yield sandbox
+    finally:
+        sandbox.end_episode(episode)
+
+
+@pytest.fixture(params=["process", "bwrap", "process-warm", "bwrap-warm"])
+def sandbox(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PytestSandbox]:
+    """Each sandbox kind in turn, each running tests per run and from a warm worker."""
+    kind, _, warm = request.param.partition("-")
+    yield from _serving(request.getfixturevalue(f"{kind}_sandbox"), warm or "per-run", tmp_path)
+
+
+@pytest.fixture(params=["per-run", "warm"])
+def bwrap_runs(
+    request: pytest.FixtureRequest, bwrap_sandbox: BwrapSandbox, tmp_path: Path
+) -> Iterator[BwrapSandbox]:
+    """The bwrap sandbox, running tests per run and from a warm worker."""
+    yield from _serving(bwrap_sandbox, request.param, tmp_path)
 
 
 @pytest.fixture
 def assert_still_works(tmp_path: Path) -> Callable[[PytestSandbox], None]:
-    """Asserts that a normal run in a sandbox passes: the hostile run before it broke nothing."""
+    """Asserts that a normal run in a sandbox passes: the hostile run before it broke nothing.
+
+    The run is in a directory inside `write_repo`'s workspace, so a warm worker serves it.
+    """
 
     def check(sandbox: PytestSandbox) -> None:
-        workspace = tmp_path / "healthy"
-        workspace.mkdir(exist_ok=True)
+        workspace = tmp_path / "workspace" / "healthy"
+        workspace.mkdir(parents=True, exist_ok=True)
         (workspace / "test_ok.py").write_text("def test_ok():\n    assert 1 + 1 == 2\n")
         result = sandbox.run_tests(workspace, limits=SandboxLimits(timeout_s=20))
         assert result.outcome_of("test_ok.py::test_ok") == TestOutcome.passed, result.output

@@ -24,7 +24,7 @@ HOSTILE = SandboxLimits(timeout_s=3)
 
 
 def test_network_connections_fail_even_to_the_hosts_loopback(
-    bwrap_sandbox: BwrapSandbox, write_repo: WriteRepo, assert_still_works: StillWorks
+    bwrap_runs: BwrapSandbox, write_repo: WriteRepo, assert_still_works: StillWorks
 ) -> None:
     with socket.create_server(("127.0.0.1", 0)) as server:
         port = server.getsockname()[1]
@@ -42,14 +42,14 @@ def test_network_connections_fail_even_to_the_hosts_loopback(
             }
         )
 
-        result = bwrap_sandbox.run_tests(workspace, limits=HOSTILE)
+        result = bwrap_runs.run_tests(workspace, limits=HOSTILE)
 
     assert result.passed == 2, result.output
-    assert_still_works(bwrap_sandbox)
+    assert_still_works(bwrap_runs)
 
 
 def test_writes_outside_the_workspace_fail_or_stay_inside_the_sandbox(
-    bwrap_sandbox: BwrapSandbox, write_repo: WriteRepo, tmp_path: Path, assert_still_works: StillWorks
+    bwrap_runs: BwrapSandbox, write_repo: WriteRepo, tmp_path: Path, assert_still_works: StillWorks
 ) -> None:
     name = f"fixloop-escape-{uuid.uuid4().hex}"
     outside = tmp_path / "outside"
@@ -88,7 +88,7 @@ def test_writes_outside_the_workspace_fail_or_stay_inside_the_sandbox(
     )
 
     try:
-        result = bwrap_sandbox.run_tests(workspace, limits=HOSTILE)
+        result = bwrap_runs.run_tests(workspace, limits=HOSTILE)
         reached = [str(target) for target in targets if target.exists()]
     finally:
         for target in targets:
@@ -96,10 +96,10 @@ def test_writes_outside_the_workspace_fail_or_stay_inside_the_sandbox(
 
     assert result.passed == 2, result.output
     assert reached == []
-    assert_still_works(bwrap_sandbox)
+    assert_still_works(bwrap_runs)
 
 
-def test_home_project_and_etc_are_not_visible(bwrap_sandbox: BwrapSandbox, write_repo: WriteRepo) -> None:
+def test_home_project_and_etc_are_not_visible(bwrap_runs: BwrapSandbox, write_repo: WriteRepo) -> None:
     home = Path.home()
     # Only the Python installation may show through, when it lives in the home directory.
     allowed_in_home = {
@@ -135,13 +135,13 @@ def test_home_project_and_etc_are_not_visible(bwrap_sandbox: BwrapSandbox, write
         }
     )
 
-    result = bwrap_sandbox.run_tests(workspace)
+    result = bwrap_runs.run_tests(workspace)
 
     assert result.passed == 3, result.output
 
 
 def test_a_fork_bomb_is_stopped_by_the_process_limit_and_the_run_ends(
-    bwrap_sandbox: BwrapSandbox, write_repo: WriteRepo, assert_still_works: StillWorks
+    bwrap_runs: BwrapSandbox, write_repo: WriteRepo, assert_still_works: StillWorks
 ) -> None:
     workspace = write_repo(
         {
@@ -165,15 +165,15 @@ def test_a_fork_bomb_is_stopped_by_the_process_limit_and_the_run_ends(
         }
     )
 
-    result = bwrap_sandbox.run_tests(workspace, limits=SandboxLimits(timeout_s=10, max_processes=16))
+    result = bwrap_runs.run_tests(workspace, limits=SandboxLimits(timeout_s=10, max_processes=16))
 
     assert result.outcome_of("test_bomb.py::test_fork_bomb") == TestOutcome.passed, result.output
     assert not result.timed_out
-    assert_still_works(bwrap_sandbox)
+    assert_still_works(bwrap_runs)
 
 
 def test_a_memory_hog_gets_a_memory_error(
-    bwrap_sandbox: BwrapSandbox, write_repo: WriteRepo, assert_still_works: StillWorks
+    bwrap_runs: BwrapSandbox, write_repo: WriteRepo, assert_still_works: StillWorks
 ) -> None:
     workspace = write_repo(
         {
@@ -186,16 +186,17 @@ def test_a_memory_hog_gets_a_memory_error(
         }
     )
 
-    result = bwrap_sandbox.run_tests(workspace, limits=SandboxLimits(timeout_s=3, memory_mb=256))
+    result = bwrap_runs.run_tests(workspace, limits=SandboxLimits(timeout_s=3, memory_mb=256))
 
     (hog,) = result.tests
     assert hog.outcome == TestOutcome.failed
     assert "MemoryError" in hog.message
-    assert_still_works(bwrap_sandbox)
+    assert_still_works(bwrap_runs)
 
 
+@pytest.mark.parametrize("mode", ["per-run", "warm"])
 def test_the_private_tmp_is_bounded_by_the_memory_limit(
-    bwrap_sandbox: BwrapSandbox, write_repo: WriteRepo, assert_still_works: StillWorks
+    needs_bwrap: None, write_repo: WriteRepo, mode: str
 ) -> None:
     workspace = write_repo(
         {
@@ -212,15 +213,19 @@ def test_the_private_tmp_is_bounded_by_the_memory_limit(
             """
         }
     )
+    # A warm worker's /tmp lives as long as its episode: the sandbox's limits bound it.
+    limits = SandboxLimits(memory_mb=64, max_file_bytes=1024**3)
+    with BwrapSandbox(limits) as sandbox:
+        if mode == "warm":
+            sandbox.start_episode(workspace)
 
-    result = bwrap_sandbox.run_tests(workspace, limits=SandboxLimits(memory_mb=64, max_file_bytes=1024**3))
+        result = sandbox.run_tests(workspace)
 
     assert result.outcome_of("test_fill.py::test_fill_tmp") == TestOutcome.passed, result.output
-    assert_still_works(bwrap_sandbox)
 
 
 def test_an_endless_loop_and_its_escaped_children_end_at_the_timeout(
-    bwrap_sandbox: BwrapSandbox, write_repo: WriteRepo, assert_still_works: StillWorks
+    bwrap_runs: BwrapSandbox, write_repo: WriteRepo, assert_still_works: StillWorks
 ) -> None:
     workspace = write_repo(
         {
@@ -241,7 +246,7 @@ def test_an_endless_loop_and_its_escaped_children_end_at_the_timeout(
         }
     )
 
-    result = bwrap_sandbox.run_tests(workspace, limits=SandboxLimits(timeout_s=2))
+    result = bwrap_runs.run_tests(workspace, limits=SandboxLimits(timeout_s=2))
 
     assert result.timed_out
     heartbeat = workspace / "heartbeat"
@@ -249,12 +254,12 @@ def test_an_endless_loop_and_its_escaped_children_end_at_the_timeout(
     size = heartbeat.stat().st_size
     time.sleep(0.3)
     assert heartbeat.stat().st_size == size, "a process of the run is still alive"
-    assert_still_works(bwrap_sandbox)
+    assert_still_works(bwrap_runs)
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the uid drop only happens when running as root")
-def test_tests_run_as_the_sandbox_uid_not_root(bwrap_sandbox: BwrapSandbox, write_repo: WriteRepo) -> None:
-    run_as = bwrap_sandbox.run_as()
+def test_tests_run_as_the_sandbox_uid_not_root(bwrap_runs: BwrapSandbox, write_repo: WriteRepo) -> None:
+    run_as = bwrap_runs.run_as()
     assert run_as is not None
     workspace = write_repo(
         {
@@ -267,6 +272,6 @@ def test_tests_run_as_the_sandbox_uid_not_root(bwrap_sandbox: BwrapSandbox, writ
         }
     )
 
-    result = bwrap_sandbox.run_tests(workspace)
+    result = bwrap_runs.run_tests(workspace)
 
     assert result.passed == 1, result.output

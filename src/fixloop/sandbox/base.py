@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -68,7 +69,10 @@ class SandboxLimits(BaseModel):
         default=30.0, gt=0, description="Wall time; the run's process group is killed after it."
     )
     cpu_s: int | None = Field(
-        default=None, ge=1, description="CPU seconds (RLIMIT_CPU); defaults to the wall timeout."
+        default=None,
+        ge=1,
+        description="CPU seconds (RLIMIT_CPU); defaults to a second more than the wall timeout, "
+        "so a busy test meets the wall timeout first.",
     )
     memory_mb: int = Field(default=1024, ge=64, description="Address space per process (RLIMIT_AS).")
     max_processes: int = Field(
@@ -85,6 +89,11 @@ class SandboxLimits(BaseModel):
         description="Host variables copied into the sandbox; nothing else is.",
     )
 
+    @property
+    def cpu_seconds(self) -> int:
+        """The CPU limit in force: `cpu_s`, or a second more than the wall timeout."""
+        return self.cpu_s or math.ceil(self.timeout_s) + 1
+
 
 class TestRunResult(BaseModel):
     """Structured result of one test run, built from pytest's machine-readable report."""
@@ -98,6 +107,11 @@ class TestRunResult(BaseModel):
     timed_out: bool = False
     output: str = Field(default="", description="Captured stdout+stderr, head and tail within the cap.")
     output_truncated: bool = False
+    runner: Literal["per-run", "warm-fast", "warm-pytest"] = Field(
+        default="per-run",
+        description="How the run was served: a fresh pytest process ('per-run'), or a warm "
+        "worker's child running its fast path ('warm-fast') or real pytest ('warm-pytest').",
+    )
 
     @property
     def passed(self) -> int:
@@ -134,6 +148,10 @@ class Sandbox(Protocol):
     `run_tests` never raises for anything the code under test does (crash, hang, hog, exit):
     that becomes data in the result (`timed_out`, missing tests, `exit_code`). It raises
     `SandboxError` only when the sandbox itself cannot work.
+
+    An episode brackets many runs in one directory: between `start_episode(directory)` and
+    `end_episode(directory)` a sandbox may keep state for runs there (a warm worker);
+    runs give the same results either way. One episode per directory at a time.
     """
 
     name: str
@@ -153,6 +171,14 @@ class Sandbox(Protocol):
         """
         ...
 
+    def start_episode(self, directory: Path) -> None:
+        """Runs in `directory` and below are about to begin (the directory exists)."""
+        ...
+
+    def end_episode(self, directory: Path) -> None:
+        """The runs in `directory` are over; release what was kept for them. Idempotent."""
+        ...
+
     def close(self) -> None:
-        """Release anything the sandbox holds. Idempotent."""
+        """Release anything the sandbox holds (every episode included). Idempotent."""
         ...

@@ -109,7 +109,13 @@ class BwrapSandbox(PytestSandbox):
     to that uid before each run. As another user, bwrap runs in a new user namespace
     under the same uid, and the process limit applies there.
 
-    Known limit: the report file is written by the test process itself, so test code can
+    Inside an episode (`start_episode`) one bwrap container lives for the whole episode,
+    with the episode's directory as its writable host path and a warm worker in it that
+    forks a child per run (see `worker_program.py`); the child drops to the sandbox's uid and
+    takes the run's limits, and after each run every process of that uid is killed. The
+    container's /tmp is then bounded by the sandbox's default `memory_mb`.
+
+    Known limit: the report is written by the test process itself, so test code can
     forge its own verdicts (as it could by editing the tests).
 
     Raises `SandboxError` at construction when bwrap is not installed.
@@ -117,9 +123,11 @@ class BwrapSandbox(PytestSandbox):
 
     name = "bwrap"
 
-    def __init__(self, limits: SandboxLimits | None = None, *, bwrap: str | None = None) -> None:
+    def __init__(
+        self, limits: SandboxLimits | None = None, *, bwrap: str | None = None, warm: bool = True
+    ) -> None:
         self._bwrap = bwrap or find_bwrap()
-        super().__init__(limits)
+        super().__init__(limits, warm=warm)
         self._system_paths = system_paths()
         self._slot: UidSlot | None = None
         if os.geteuid() == 0:
@@ -135,15 +143,21 @@ class BwrapSandbox(PytestSandbox):
             return ["--unshare-user"]
         return ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
 
-    def _launch(self, setup: RunSetup) -> Launch:
+    def _hand_over(self, path: Path) -> None:
+        """As root, give the tree to the sandbox's uid: the host wrote it as root."""
         run_as = self.run_as()
-        if run_as is not None:
-            # The host writes new workspace files as root; the tests must be able to write too.
-            try:
-                _chown_tree(setup.workspace, *run_as)
-                os.chown(setup.run_dir, *run_as)
-            except OSError as exc:
-                raise SandboxError(f"could not hand the workspace to uid {run_as[0]}: {exc}") from exc
+        if run_as is None:
+            return
+        try:
+            _chown_tree(path, *run_as)
+        except OSError as exc:
+            raise SandboxError(f"could not hand {path} to uid {run_as[0]}: {exc}") from exc
+
+    def _worker_scratch(self) -> Path | None:
+        """None: a worker keeps its reports in the sandbox's private /tmp."""
+        return None
+
+    def _launch(self, setup: RunSetup) -> Launch:
         argv = [
             self._bwrap,
             *self._privilege_args(),
@@ -151,10 +165,10 @@ class BwrapSandbox(PytestSandbox):
             "--unshare-cgroup-try", "--die-with-parent", "--new-session",
             *mount_args(
                 read_only=[*self._system_paths, str(self._support.path)],
-                writable=[str(setup.workspace), str(setup.run_dir)],
+                writable=[str(path) for path in setup.writable],
                 tmp_bytes=setup.limits.memory_mb * 1024 * 1024,
             ),
-            "--chdir", str(setup.workspace),
+            "--chdir", str(setup.cwd),
             "--clearenv",
         ]  # fmt: skip
         for name, value in setup.env.items():

@@ -33,7 +33,7 @@ _SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH", re.IGNORECA
 def sandbox_environment(
     limits: SandboxLimits,
     support_dir: Path,
-    report_path: Path,
+    report_path: Path | None,
     host_environ: Mapping[str, str] = os.environ,
     *,
     coverage: bool = False,
@@ -41,7 +41,8 @@ def sandbox_environment(
     """The complete environment of a sandboxed test run.
 
     Contains only the fixed variables above, `PYTHONPATH=<support_dir>` (where the report
-    plugin lives), `FIXLOOP_REPORT_PATH=<report_path>`, `LANG=C.UTF-8`, `FIXLOOP_COVERAGE=1`
+    plugin lives), `FIXLOOP_REPORT_PATH=<report_path>` unless it is None (a warm worker
+    sets it per run), `LANG=C.UTF-8`, `FIXLOOP_COVERAGE=1`
     when `coverage` is set, and the host variables named in `limits.env_passthrough` that
     are set. Raises `SandboxError` when
     `env_passthrough` names something that looks like a secret (…KEY, …TOKEN, …SECRET,
@@ -59,8 +60,9 @@ def sandbox_environment(
         **passed,
         **_FIXED,
         "PYTHONPATH": str(support_dir),
-        REPORT_PATH_ENV: str(report_path),
     }
+    if report_path is not None:
+        environment[REPORT_PATH_ENV] = str(report_path)
     if coverage:
         environment[COVERAGE_ENV] = "1"
     return environment

@@ -35,8 +35,11 @@ def bwrap_problem(bwrap: str) -> str | None:
     return None
 
 
-def make_sandbox(kind: SandboxKind = "auto", limits: SandboxLimits | None = None) -> Sandbox:
-    """Build a sandbox; `limits` become its defaults.
+def make_sandbox(
+    kind: SandboxKind = "auto", limits: SandboxLimits | None = None, *, warm: bool = True
+) -> Sandbox:
+    """Build a sandbox; `limits` become its defaults, and `warm` says whether episodes get
+    a warm worker (see `PytestSandbox.start_episode`).
 
     - "bwrap": a `BwrapSandbox`; raises `SandboxError` when bubblewrap is not installed
       or cannot run a test on this machine, saying to install Debian's `bubblewrap` or
@@ -48,11 +51,11 @@ def make_sandbox(kind: SandboxKind = "auto", limits: SandboxLimits | None = None
     if kind not in ("auto", "bwrap", "process"):
         raise ValueError(f"unknown sandbox kind {kind!r}; use 'auto', 'bwrap' or 'process'")
     if kind == "process":
-        return ProcessSandbox(limits)
+        return ProcessSandbox(limits, warm=warm)
     bwrap = shutil.which("bwrap")
     problem = "bubblewrap (`bwrap`) is not on PATH" if bwrap is None else bwrap_problem(bwrap)
     if problem is None:
-        return BwrapSandbox(limits, bwrap=bwrap)
+        return BwrapSandbox(limits, bwrap=bwrap, warm=warm)
     if kind == "bwrap":
         raise SandboxError(f"the bwrap sandbox is unavailable: {problem}\nTo fix: {INSTALL_HINT}")
-    return ProcessSandbox(limits)
+    return ProcessSandbox(limits, warm=warm)

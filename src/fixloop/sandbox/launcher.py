@@ -1,4 +1,6 @@
-"""The first program a sandbox runs: drop privileges, apply resource limits, exec pytest.
+"""The first program a per-run sandbox runs: drop privileges, apply resource limits, exec pytest.
+
+Its `drop_privileges` and `apply_limits` also serve the warm worker's children.
 
 This file is copied into the sandbox as `fixloop_launcher.py` and run with `python -I -S`,
 so it imports only the standard library and nothing from the workspace can shadow it.
@@ -36,11 +38,21 @@ def _limit(kind: int, soft: int, hard: int | None = None) -> None:
     resource.setrlimit(kind, (soft, hard))
 
 
-def _drop_privileges(uid: int, gid: int) -> None:
+def drop_privileges(uid: int, gid: int) -> None:
     """Become `uid`/`gid` with no supplementary groups (and no capabilities left)."""
     os.setgroups([])
     os.setgid(gid)
     os.setuid(uid)
+
+
+def apply_limits(memory_bytes: int, cpu_seconds: int, max_processes: int, max_file_bytes: int) -> None:
+    """Limit this process (and what it starts): address space, CPU, processes, file size, no core."""
+    _limit(resource.RLIMIT_AS, memory_bytes)
+    # The soft CPU limit sends SIGXCPU; the hard one, a second later, SIGKILL.
+    _limit(resource.RLIMIT_CPU, cpu_seconds, cpu_seconds + 1)
+    _limit(resource.RLIMIT_NPROC, max_processes)
+    _limit(resource.RLIMIT_FSIZE, max_file_bytes)
+    _limit(resource.RLIMIT_CORE, 0)
 
 
 def _exec(program: list[str]) -> NoReturn:
@@ -86,13 +98,8 @@ def main(argv: list[str]) -> int:
     try:
         # Drop first, then limit: an unprivileged process cannot raise its hard limits back.
         if args.uid is not None:
-            _drop_privileges(args.uid, args.gid)
-        _limit(resource.RLIMIT_AS, args.memory_bytes)
-        # The soft CPU limit sends SIGXCPU; the hard one, a second later, SIGKILL.
-        _limit(resource.RLIMIT_CPU, args.cpu_seconds, args.cpu_seconds + 1)
-        _limit(resource.RLIMIT_NPROC, args.max_processes)
-        _limit(resource.RLIMIT_FSIZE, args.max_file_bytes)
-        _limit(resource.RLIMIT_CORE, 0)
+            drop_privileges(args.uid, args.gid)
+        apply_limits(args.memory_bytes, args.cpu_seconds, args.max_processes, args.max_file_bytes)
         os.write(args.status_fd, READY)
         _exec(args.program)
     except OSError as exc:

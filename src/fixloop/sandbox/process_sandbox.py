@@ -38,8 +38,8 @@ class ProcessSandbox(PytestSandbox):
 
     name = "process"
 
-    def __init__(self, limits: SandboxLimits | None = None) -> None:
-        super().__init__(limits)
+    def __init__(self, limits: SandboxLimits | None = None, *, warm: bool = True) -> None:
+        super().__init__(limits, warm=warm)
         _warn_reduced_isolation()
 
     def _launch(self, setup: RunSetup) -> Launch:

@@ -1,19 +1,31 @@
-"""What every sandbox shares: launch pytest through the launcher and read back its report.
+"""What every sandbox shares: warm workers per episode, per-run pytest, and the report.
 
-A concrete sandbox only says how the launch is isolated (`_launch`) and which uid the
-launcher drops to (`run_as`); the command line, the deadline, the output capture and the
-result assembly are the same for all of them.
+A concrete sandbox only says how a program is isolated (`_launch`), which uid test code
+runs as (`run_as`) and how a directory is handed to that uid (`_hand_over`); the command
+lines, the deadlines, the output capture and the result assembly are the same for all.
+
+A test run is served in one of two ways:
+
+- **warm**: inside a directory given to `start_episode`, by that episode's warm worker
+  (`worker_program.py`), which forks a child per run from an interpreter that has pytest
+  loaded already;
+- **per run**: anywhere else, or when a worker cannot start, by a fresh `python -m pytest`
+  through the launcher, isolated the same way.
+
+Both give the same verdicts; the warm one is many times faster.
 """
 
 from __future__ import annotations
 
-import math
+import logging
 import os
+import shutil
 import sys
 import tempfile
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -21,9 +33,15 @@ from typing import Self
 from fixloop.sandbox import launcher
 from fixloop.sandbox.base import SandboxError, SandboxLimits, TestRunResult
 from fixloop.sandbox.environment import sandbox_environment
-from fixloop.sandbox.report_reader import read_report
+from fixloop.sandbox.report_reader import parse_report, read_report
 from fixloop.sandbox.supervisor import supervise
 from fixloop.sandbox.support_dir import PLUGIN_MODULE, SupportDir
+from fixloop.sandbox.warm_worker import WarmWorker, WorkerDied, WorkerRequest
+
+logger = logging.getLogger(__name__)
+
+WORKER_TMP = Path("/tmp/fixloop-worker")
+"""The worker's scratch directory inside a sandbox with a private /tmp."""
 
 
 @dataclass(frozen=True)
@@ -36,13 +54,26 @@ class Launch:
 
 @dataclass(frozen=True)
 class RunSetup:
-    """One run's inputs, for `_launch`: resolved workspace, private run dir, command, env, limits."""
+    """What `_launch` isolates: the host paths the program may write, where it starts, its
+    command, environment and limits (whose `memory_mb` also bounds the private /tmp)."""
 
-    workspace: Path
-    run_dir: Path
+    writable: list[Path]
+    cwd: Path
     command: list[str]
     env: dict[str, str]
     limits: SandboxLimits
+
+
+@dataclass
+class _Episode:
+    """A directory served by a warm worker; `worker` is None once it could not start."""
+
+    directory: Path
+    worker: WarmWorker | None
+    scratch: Path | None
+    restarted: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    """A worker serves one run at a time; concurrent runs in one episode take turns."""
 
 
 def pytest_command(workspace: Path, targets: Sequence[str]) -> list[str]:
@@ -67,7 +98,7 @@ def launcher_command(
     command = [
         sys.executable, "-I", "-S", str(support.launcher),
         "--memory-bytes", str(limits.memory_mb * 1024 * 1024),
-        "--cpu-seconds", str(limits.cpu_s or math.ceil(limits.timeout_s)),
+        "--cpu-seconds", str(limits.cpu_seconds),
         "--max-processes", str(limits.max_processes),
         "--max-file-bytes", str(limits.max_file_bytes),
         "--status-fd", str(status_fd),
@@ -87,26 +118,110 @@ def _read_status(fd: int) -> bytes:
 
 
 class PytestSandbox(ABC):
-    """Base of the sandboxes: runs pytest in a workspace via the launcher and the report plugin.
+    """Base of the sandboxes: runs pytest in a workspace, warm within an episode.
 
-    `limits` are the defaults for `run_tests`. Holds a private support directory until
-    `close()` (also usable as a context manager). Runs may be issued one after another
-    without limit; nothing (temporary directory, process, descriptor) outlives a run.
+    `limits` are the defaults for `run_tests`; `warm` turns the warm workers on (they are
+    on by default). Holds a private support directory until `close()` (also usable as a
+    context manager). Runs may be issued one after another without limit; outside an
+    episode nothing (temporary directory, process, descriptor) outlives a run, and an
+    episode's worker ends with `end_episode` or `close`.
     """
 
     name: str
 
-    def __init__(self, limits: SandboxLimits | None = None) -> None:
+    def __init__(self, limits: SandboxLimits | None = None, *, warm: bool = True) -> None:
         self.limits = limits or SandboxLimits()
+        self.warm = warm
         self._support = SupportDir()
+        self._episodes: dict[Path, _Episode] = {}
+        self._worker_problem: str | None = None
 
     def run_as(self) -> tuple[int, int] | None:
-        """The (uid, gid) the launcher drops to, or None to keep the current one."""
+        """The (uid, gid) test code runs as, or None to keep the current one."""
         return None
+
+    def _hand_over(self, path: Path) -> None:  # noqa: B027 - most sandboxes need nothing here
+        """Make `path` (a tree the host wrote) writable for the uid test code runs as."""
 
     @abstractmethod
     def _launch(self, setup: RunSetup) -> Launch:
-        """Prepare the isolation of one run and say how to start it."""
+        """Say how to start `setup.command` isolated (the writable paths are handed over)."""
+
+    def _worker_scratch(self) -> Path | None:
+        """A host directory for a worker's reports and runs' temporary files, or None when
+        the sandbox has a private /tmp to keep them in."""
+        return Path(tempfile.mkdtemp(prefix="fixloop-worker-"))
+
+    # ---- episodes --------------------------------------------------------------------------
+
+    def start_episode(self, directory: Path) -> None:
+        """Serve test runs in `directory` and below with a warm worker until `end_episode`.
+
+        The worker sees `directory` read-write (as a per-run sandbox sees the workspace).
+        It starts in the background; the first run waits for it. If it cannot start, runs
+        there fall back to the per-run sandbox (and a warning is logged once). A worker that
+        dies later is restarted once; if it dies again, runs there raise `SandboxError`.
+        Does nothing when `warm` is off.
+        """
+        directory = Path(directory).resolve()
+        self.end_episode(directory)
+        if not self.warm or self._support.closed:
+            return
+        scratch = self._worker_scratch()
+        episode = _Episode(directory=directory, worker=None, scratch=scratch)
+        self._episodes[directory] = episode
+        if self._worker_problem is None:
+            episode.worker = self._start_worker(episode)
+
+    def end_episode(self, directory: Path) -> None:
+        """Stop the warm worker of `directory`, if any. Idempotent."""
+        episode = self._episodes.pop(Path(directory).resolve(), None)
+        if episode is None:
+            return
+        if episode.worker is not None:
+            episode.worker.close()
+        if episode.scratch is not None:
+            shutil.rmtree(episode.scratch, ignore_errors=True)
+
+    def _start_worker(self, episode: _Episode) -> WarmWorker | None:
+        command = [sys.executable, str(self._support.worker), "--scratch", str(episode.scratch or WORKER_TMP)]
+        run_as = self.run_as()
+        if run_as is not None:
+            command += ["--uid", str(run_as[0])]
+        writable = [episode.directory] + ([episode.scratch] if episode.scratch is not None else [])
+        try:
+            launch = self._prepare(
+                RunSetup(
+                    writable=writable,
+                    cwd=episode.directory,
+                    command=command,
+                    env=sandbox_environment(self.limits, self._support.path, None),
+                    limits=self.limits,
+                )
+            )
+            return WarmWorker(launch.argv, env=launch.env, cwd=episode.directory)
+        except (SandboxError, WorkerDied) as exc:
+            self._give_up_warm(str(exc))
+            return None
+
+    def _give_up_warm(self, problem: str) -> None:
+        """Run per-run from now on: the warm worker cannot start on this machine."""
+        self._worker_problem = problem
+        logger.warning(
+            "The %s sandbox's warm worker cannot start, so each test run starts its own "
+            "pytest (slower, same verdicts): %s",
+            self.name,
+            problem,
+        )
+
+    def _episode_of(self, workspace: Path) -> _Episode | None:
+        for directory in (workspace, *workspace.parents):
+            episode = self._episodes.get(directory)
+            if episode is not None:
+                return episode if episode.worker is not None else None
+        return None
+
+    # ---- runs ------------------------------------------------------------------------------
 
     def run_tests(
         self,
@@ -118,10 +233,10 @@ class PytestSandbox(ABC):
     ) -> TestRunResult:
         """Run pytest on `targets` (node ids or paths relative to `workspace`; all when empty).
 
-        With `coverage`, the report plugin traces each test and its `covered_lines` lists
-        the lines of the workspace's non-test files it executed. Never raises for what the
-        code under test does; raises `SandboxError` when the workspace is not a directory,
-        the sandbox is closed, or the launcher did not start.
+        With `coverage`, each test's `covered_lines` lists the lines of the workspace's
+        non-test files it executed. Never raises for what the code under test does;
+        raises `SandboxError` when the workspace is not a directory, the sandbox is closed,
+        the launcher did not start, or an episode's worker died after its one restart.
         """
         limits = limits or self.limits
         if self._support.closed:
@@ -129,21 +244,91 @@ class PytestSandbox(ABC):
         workspace = Path(workspace).resolve()
         if not workspace.is_dir():
             raise SandboxError(f"workspace {workspace} is not a directory")
+        episode = self._episode_of(workspace)
+        if episode is not None:
+            with episode.lock:
+                result = self._run_warm(episode, workspace, targets, limits, coverage)
+            if result is not None:
+                return result
+        return self._run_once(workspace, targets, limits, coverage)
+
+    def _run_warm(
+        self,
+        episode: _Episode,
+        workspace: Path,
+        targets: Sequence[str],
+        limits: SandboxLimits,
+        coverage: bool,
+    ) -> TestRunResult | None:
+        """The run, by the episode's worker; None when the worker never started (run per run)."""
+        self._hand_over(workspace)
+        request = WorkerRequest(
+            workspace=str(workspace),
+            targets=list(targets),
+            coverage=coverage,
+            env=sandbox_environment(limits, self._support.path, None),
+            timeout_s=limits.timeout_s,
+            memory_bytes=limits.memory_mb * 1024 * 1024,
+            cpu_seconds=limits.cpu_seconds,
+            max_processes=limits.max_processes,
+            max_file_bytes=limits.max_file_bytes,
+            max_output_bytes=limits.max_output_bytes,
+        )
+        while True:
+            worker = episode.worker
+            if worker is None:
+                return None
+            try:
+                answer = worker.run(request)
+                break
+            except WorkerDied as exc:
+                if not worker.ready:
+                    # It never started: the machine cannot run workers, not this episode's fault.
+                    self._give_up_warm(str(exc))
+                    episode.worker = None
+                    return None
+                if episode.restarted:
+                    raise SandboxError(f"the {self.name} sandbox's warm worker died twice: {exc}") from exc
+                logger.warning("Restarting the %s sandbox's warm worker: %s", self.name, exc)
+                episode.restarted = True
+                episode.worker = self._start_worker(episode)
+        tests, collection_errors = parse_report(answer.report.encode(), workspace)
+        return TestRunResult(
+            tests=tests,
+            collection_errors=collection_errors,
+            duration_s=answer.duration_s,
+            exit_code=answer.exit_code,
+            timed_out=answer.timed_out,
+            output=answer.output,
+            output_truncated=answer.output_truncated,
+            runner="warm-fast" if answer.runner == "fast" else "warm-pytest",
+        )
+
+    def _prepare(self, setup: RunSetup) -> Launch:
+        for path in setup.writable:
+            self._hand_over(path)
+        return self._launch(setup)
+
+    def _run_once(
+        self, workspace: Path, targets: Sequence[str], limits: SandboxLimits, coverage: bool
+    ) -> TestRunResult:
+        """The run, by a fresh `python -m pytest` through the launcher."""
         status_read, status_write = os.pipe()
         try:
             with tempfile.TemporaryDirectory(prefix="fixloop-run-") as run_dir:
                 report = Path(run_dir) / "report.jsonl"
-                setup = RunSetup(
-                    workspace=workspace,
-                    run_dir=Path(run_dir),
-                    command=[
-                        *launcher_command(self._support, limits, status_write, self.run_as()),
-                        *pytest_command(workspace, targets),
-                    ],
-                    env=sandbox_environment(limits, self._support.path, report, coverage=coverage),
-                    limits=limits,
+                launch = self._prepare(
+                    RunSetup(
+                        writable=[workspace, Path(run_dir)],
+                        cwd=workspace,
+                        command=[
+                            *launcher_command(self._support, limits, status_write, self.run_as()),
+                            *pytest_command(workspace, targets),
+                        ],
+                        env=sandbox_environment(limits, self._support.path, report, coverage=coverage),
+                        limits=limits,
+                    )
                 )
-                launch = self._launch(setup)
                 run = supervise(
                     launch.argv,
                     cwd=workspace,
@@ -174,7 +359,9 @@ class PytestSandbox(ABC):
         )
 
     def close(self) -> None:
-        """Remove the support directory. Idempotent."""
+        """End every episode and remove the support directory. Idempotent."""
+        for directory in list(self._episodes):
+            self.end_episode(directory)
         self._support.close()
 
     def __enter__(self) -> Self:

@@ -2,7 +2,9 @@
 
 This file is copied into the sandbox as `fixloop_report.py` and loaded with
 `-p fixloop_report`, so it imports only the standard library and pytest, never fixloop.
-It is inert unless the environment variable named by `REPORT_PATH_ENV` names a file.
+It is inert unless the environment variable named by `REPORT_PATH_ENV` names a file, or
+the one named by `REPORT_FD_ENV` names an open descriptor to write to instead (a warm
+worker's report pipe).
 
 Each line is flushed as soon as a test finishes, so a run killed half way keeps the
 verdicts it already reached. Lines are one of:
@@ -29,12 +31,14 @@ import json
 import os
 import sys
 import threading
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
 import pytest
 
 REPORT_PATH_ENV = "FIXLOOP_REPORT_PATH"
+REPORT_FD_ENV = "FIXLOOP_REPORT_FD"
 COVERAGE_ENV = "FIXLOOP_COVERAGE"
 MAX_MESSAGE_CHARS = 2000
 MAX_FRAMES = 64
@@ -60,7 +64,7 @@ class _Verdict:
         if outcome != "passed":
             self.message = _message(report)
         if outcome in ("failed", "error"):
-            self.frames = _frames(report, invocation_dir)
+            self.frames = frames_of(report.longrepr, invocation_dir)
 
 
 def _phase_outcome(report: pytest.TestReport) -> str | None:
@@ -76,7 +80,7 @@ def _phase_outcome(report: pytest.TestReport) -> str | None:
     return None
 
 
-def _shorten(text: str) -> str:
+def shorten(text: str) -> str:
     """Keep the head and, where the actual error usually is, the tail of a long text."""
     if len(text) <= MAX_MESSAGE_CHARS:
         return text
@@ -85,23 +89,29 @@ def _shorten(text: str) -> str:
     return f"{text[:head]}\n[... {len(text) - head - tail} characters cut ...]\n{text[-tail:]}"
 
 
-def _message(report: pytest.TestReport | pytest.CollectReport) -> str:
-    """The crash line of a failure, the reason of a skip or xfail, else the full text."""
-    wasxfail = getattr(report, "wasxfail", None)
-    longrepr = report.longrepr
-    if wasxfail is not None and report.skipped:
-        return _shorten(f"XFAIL {wasxfail}".rstrip())
+def message_of(longrepr: Any, text: Callable[[], str], wasxfail: str | None, skipped: bool) -> str:
+    """The crash line of a failure, the reason of a skip or xfail, else the full `text()`.
+
+    From a report's parts, so the warm worker's fast path words its verdicts the same way.
+    """
+    if wasxfail is not None and skipped:
+        return shorten(f"XFAIL {wasxfail}".rstrip())
     if isinstance(longrepr, tuple):  # a skip: (path, line, reason)
-        return _shorten(str(longrepr[2]))
+        return shorten(str(longrepr[2]))
     crash = getattr(longrepr, "reprcrash", None)
     if crash is not None:
-        return _shorten(crash.message)
-    return _shorten(report.longreprtext)
+        return shorten(crash.message)
+    return shorten(text())
 
 
-def _frames(report: pytest.TestReport, invocation_dir: str) -> list[dict[str, Any]]:
+def _message(report: pytest.TestReport | pytest.CollectReport) -> str:
+    wasxfail = getattr(report, "wasxfail", None)
+    return message_of(report.longrepr, lambda: report.longreprtext, wasxfail, report.skipped)
+
+
+def frames_of(longrepr: Any, invocation_dir: str) -> list[dict[str, Any]]:
     """(path, line) of each traceback entry, outermost first; empty for native tracebacks."""
-    traceback = getattr(report.longrepr, "reprtraceback", None)
+    traceback = getattr(longrepr, "reprtraceback", None)
     frames = []
     for entry in getattr(traceback, "reprentries", ()):
         location = getattr(entry, "reprfileloc", None)
@@ -219,9 +229,13 @@ class ReportWriter:
 
 def pytest_configure(config: pytest.Config) -> None:
     path = os.environ.get(REPORT_PATH_ENV)
-    if not path:
+    descriptor = os.environ.get(REPORT_FD_ENV)
+    if descriptor:
+        fd = os.dup(int(descriptor))
+    elif path:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
+    else:
         return
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
     tracer = LineTracer(str(config.rootpath)) if os.environ.get(COVERAGE_ENV) == "1" else None
     writer = ReportWriter(fd, str(config.invocation_params.dir), tracer)
     config.pluginmanager.register(writer, "fixloop_report_writer")

@@ -37,7 +37,19 @@ def _covered_lines(workspace: Path, raw: object) -> dict[str, list[int]]:
 def read_report(report: Path, workspace: Path) -> tuple[list[TestCaseResult], list[CollectionError]]:
     """Parse the report file written by `report_plugin` during a run in `workspace`.
 
-    A missing file means no test reached a verdict. Lines that are not valid reports
+    A missing file means no test reached a verdict; see `parse_report` for the rest.
+    """
+    try:
+        data = report.read_bytes()
+    except FileNotFoundError:
+        data = b""
+    return parse_report(data, workspace)
+
+
+def parse_report(data: bytes, workspace: Path) -> tuple[list[TestCaseResult], list[CollectionError]]:
+    """Parse the report plugin's JSON lines from a run in `workspace`.
+
+    Lines that are not valid reports
     (a write cut short by a kill, noise from test code) are skipped, and only the first
     verdict for a node id counts. Frame paths inside `workspace` become relative to it, and
     so do the paths of a test's executed lines (`lines`, present only in coverage runs),
@@ -45,11 +57,7 @@ def read_report(report: Path, workspace: Path) -> tuple[list[TestCaseResult], li
     """
     tests: dict[str, TestCaseResult] = {}
     errors: list[CollectionError] = []
-    try:
-        lines = report.read_bytes().splitlines()
-    except FileNotFoundError:
-        lines = []
-    for raw in lines:
+    for raw in data.splitlines():
         try:
             line = json.loads(raw)
             if not isinstance(line, dict):

@@ -7,14 +7,21 @@ import tempfile
 import weakref
 from pathlib import Path
 
-from fixloop.sandbox import launcher, report_plugin
-
 PLUGIN_MODULE = "fixloop_report"
 """Module name of the report plugin inside the sandbox (`-p fixloop_report`)."""
 
+_SOURCES = Path(__file__).parent
+"""Where the copied modules live in fixloop (they are copied, never imported, from here:
+the worker imports its siblings by their sandbox names)."""
+
 
 class SupportDir:
-    """A temporary directory with `fixloop_report.py` and `fixloop_launcher.py`.
+    """A temporary directory with the programs a sandbox runs and the modules they import.
+
+    `fixloop_launcher.py` (per-run sandbox), `fixloop_worker.py` (warm worker), and the
+    modules they import: `fixloop_report.py` (the pytest plugin), `fixloop_fast.py` (the
+    fast path) and `fixloop_output.py` (the output cap). All of them import only the
+    standard library and pytest.
 
     World-readable, so a launcher that dropped to an unprivileged uid can still read it;
     put it on PYTHONPATH so pytest finds the plugin. `close()` removes it (idempotent);
@@ -25,12 +32,15 @@ class SupportDir:
         self.path = Path(tempfile.mkdtemp(prefix="fixloop-support-"))
         self._remove = weakref.finalize(self, shutil.rmtree, self.path, ignore_errors=True)
         self.path.chmod(0o755)
-        self.plugin = self._copy(report_plugin.__file__, f"{PLUGIN_MODULE}.py")
-        self.launcher = self._copy(launcher.__file__, "fixloop_launcher.py")
+        self.plugin = self._copy("report_plugin.py", f"{PLUGIN_MODULE}.py")
+        self.launcher = self._copy("launcher.py", "fixloop_launcher.py")
+        self.worker = self._copy("worker_program.py", "fixloop_worker.py")
+        self._copy("fast_pytest.py", "fixloop_fast.py")
+        self._copy("output_capture.py", "fixloop_output.py")
 
     def _copy(self, source: str, name: str) -> Path:
         target = self.path / name
-        shutil.copyfile(source, target)
+        shutil.copyfile(_SOURCES / source, target)
         target.chmod(0o644)
         return target
 

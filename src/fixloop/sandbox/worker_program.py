@@ -1,0 +1,434 @@
+"""The warm worker: a long-lived process in the sandbox that forks one child per test run.
+
+This file is copied into the sandbox as `fixloop_worker.py` and run there as
+
+    python fixloop_worker.py [--uid U] --scratch DIR
+
+with the support directory first on `sys.path`, so it imports only the standard library,
+pytest, and its sibling support modules (`fixloop_launcher`, `fixloop_fast`,
+`fixloop_output`, `fixloop_report`).
+
+At start it imports pytest and runs a tiny test once (filling pytest's lazy caches), then
+freezes the heap, so a child forked from it starts with all of that already done. It then
+reads one JSON request per line on stdin and answers each with one JSON line on stdout;
+its first line is `{"ready": true, "pytest": VERSION}`.
+
+For each request it forks a child that starts a new session, drops to `--uid/--gid` when
+given, applies the request's limits, replaces its environment with the request's, enters
+the workspace and runs the tests: first with `fixloop_fast` (a fast path for the common
+subset of pytest); if that declines, a second child runs real `pytest.main`. The worker
+reads the child's output (head and tail within the cap), kills its process group at the
+wall deadline and once it exits, and, when children run under their own uid, kills every
+process left with that uid, so nothing of one run survives into the next. Each child gets
+a fresh temporary directory (`TMPDIR`, so `tempfile` and pytest's `tmp_path` use it) and
+removes those of earlier runs; files written to /tmp by name stay for the episode. The verdicts
+come back as the report plugin's JSON lines (`report`).
+
+Test code never runs in the worker itself, and with `--uid` it cannot signal the worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import contextlib
+import faulthandler
+import gc
+import importlib.machinery
+import json
+import os
+import selectors
+import shutil
+import signal
+import stat
+import sys
+import tempfile
+import time
+import traceback
+import types
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+import _pytest.assertion.rewrite
+import fixloop_fast  # type: ignore[import-not-found]
+import fixloop_launcher  # type: ignore[import-not-found]
+import fixloop_output  # type: ignore[import-not-found]
+import fixloop_report  # type: ignore[import-not-found]
+import pytest
+
+PYTEST_ARGS = [
+    "-p", "no:cacheprovider",
+    "-q",
+    "-o", "console_output_style=classic",
+    "--color=no",
+]  # fmt: skip
+"""The options of a real pytest run: the per-run sandbox's command line, except that the
+report plugin is passed as the module object already imported (`-p` would import it again
+for assertion rewriting, and warn that it cannot)."""
+
+FALLBACK_EXIT = 87
+"""A fast-path child's exit status meaning "run this with real pytest instead"."""
+
+KILL_GRACE_S = 1.0
+"""How long output is still read after a child is killed."""
+
+REPORT_FD = 3
+"""Where a child finds its report pipe (a pipe, not a file: a test filling /tmp or the disk
+cannot make the verdicts disappear)."""
+
+MAX_REPORT_BYTES = 64 * 1024 * 1024
+"""Report bytes kept per run; only forged or absurd reports are longer."""
+
+_WARM_UP_TEST = """\
+import pytest
+
+
+@pytest.fixture
+def value(tmp_path, capsys, monkeypatch):
+    return 1
+
+
+@pytest.mark.parametrize("expected", [1, 2])
+def test_value(value, expected):
+    assert value == expected
+
+
+def test_raises():
+    with pytest.raises(ValueError):
+        int("x")
+"""
+
+
+def _warm_up(scratch: str) -> None:
+    """Run a tiny test suite here, once with each runner, so children inherit warm caches.
+
+    Whatever the run leaves in `sys.modules`, `sys.path` and `sys.meta_path` is removed
+    again; a failure is reported on stderr and otherwise ignored (the children are only
+    slower).
+    """
+    directory = os.path.join(scratch, "warm-up")
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, "test_warm_up.py"), "w") as handle:
+        handle.write(_WARM_UP_TEST)
+    modules, path, meta_path, cwd = set(sys.modules), list(sys.path), list(sys.meta_path), os.getcwd()
+    report = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.chdir(directory)
+        sys.path.insert(0, directory)
+        fixloop_fast.run_fast(directory, [], report)
+        pytest.main(["-p", "no:cacheprovider", "-q", f"--rootdir={directory}"])
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        os.close(report)
+        os.chdir(cwd)
+        sys.path[:] = path
+        sys.meta_path[:] = meta_path
+        for name in set(sys.modules) - modules:
+            if name == "conftest" or name.startswith("test_"):
+                del sys.modules[name]
+        sys.stdout.flush()
+
+
+def _run_child(
+    request: dict[str, Any],
+    runner: str,
+    output_fd: int,
+    report_fd: int,
+    run_tmp: str,
+    uid: int | None,
+    code_cache: CodeCache,
+) -> NoReturn:
+    """The child's whole life: isolate, limit, run the tests with `runner`, exit with its code."""
+    try:
+        os.setsid()
+        os.dup2(output_fd, 1)
+        os.dup2(output_fd, 2)
+        os.dup2(report_fd, REPORT_FD)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        # Nothing of the worker's (its answer channel above all) stays open in test code.
+        os.closerange(REPORT_FD + 1, os.sysconf("SC_OPEN_MAX"))
+        if uid is not None:
+            fixloop_launcher.drop_privileges(uid, uid)
+        fixloop_launcher.apply_limits(
+            request["memory_bytes"],
+            request["cpu_seconds"],
+            request["max_processes"],
+            request["max_file_bytes"],
+        )
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.environ[fixloop_report.REPORT_FD_ENV] = str(REPORT_FD)
+        os.environ["TMPDIR"] = run_tmp
+        tempfile.tempdir = None
+        _remove_earlier_tmp(os.path.dirname(run_tmp), keep=run_tmp)
+        if request["coverage"]:
+            os.environ[fixloop_report.COVERAGE_ENV] = "1"
+        workspace, targets = request["workspace"], request["targets"]
+        code_cache.install()
+        os.chdir(workspace)
+        sys.path.insert(0, workspace)
+        if runner == "fast":
+            code = _run_fast(workspace, targets, request["coverage"])
+        else:
+            arguments = [*PYTEST_ARGS, f"--rootdir={workspace}"]
+            arguments = [*arguments, "--", *targets] if targets else arguments
+            code = int(pytest.main(arguments, plugins=[fixloop_report]))
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    with contextlib.suppress(BaseException):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(code)
+
+
+def _run_fast(workspace: str, targets: list[str], coverage: bool) -> int:
+    """The fast path's exit code, or `FALLBACK_EXIT` when it declines or breaks.
+
+    Whatever this child did is discarded on a fallback, so a bug in the fast path costs
+    time, never a wrong verdict.
+    """
+    tracer = fixloop_report.LineTracer(workspace) if coverage else None
+    # As pytest's faulthandler plugin does: a crash's traceback goes to the real stderr,
+    # past the output capture.
+    faulthandler.enable(file=os.dup(2))
+    try:
+        code = fixloop_fast.run_fast(workspace, targets, REPORT_FD, tracer)
+    except BaseException:
+        return FALLBACK_EXIT
+    return FALLBACK_EXIT if code is None else int(code)
+
+
+def _remove_earlier_tmp(scratch: str, keep: str) -> None:
+    """Remove the temporary directories of earlier runs (as the uid that wrote them)."""
+    for entry in os.listdir(scratch):
+        path = os.path.join(scratch, entry)
+        if entry.startswith("tmp-") and path != keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _kill_strays(uid: int) -> None:
+    """SIGKILL every process of `uid` (the children's own uid, inside our PID namespace)."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as status:
+                owner = next(line for line in status if line.startswith("Uid:"))
+            if int(owner.split()[1]) == uid:
+                os.kill(int(entry), signal.SIGKILL)
+        except (OSError, StopIteration, ValueError):
+            continue
+
+
+class CodeCache:
+    """The compiled code of the workspaces' Python files, made in the worker, used by children.
+
+    Compiling the code under test, and pytest's assertion rewriting of the test files, cost
+    more than running a small suite, and between runs an agent changes a file or two. So
+    before each run the worker compiles (never runs) each file that is new or changed since
+    it last looked, and the child it forks looks its imports up here. A child uses a cached
+    code object only when the file's bytes equal exactly those that were compiled; anything
+    else it compiles itself, as it would without the cache.
+    """
+
+    MAX_FILES = 2000
+    MAX_FILE_BYTES = 1 << 20
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[tuple[int, int], bytes, types.CodeType]] = {}
+
+    def refresh(self, root: str) -> None:
+        """Compile what changed among the regular `.py` files under `root`."""
+        seen = 0
+        for directory, dirnames, filenames in os.walk(root):
+            dirnames[:] = [name for name in dirnames if not name.startswith(".") and name != "__pycache__"]
+            for name in filenames:
+                if not name.endswith(".py") or seen >= self.MAX_FILES:
+                    continue
+                seen += 1
+                self._compile(os.path.join(directory, name), _is_test_file(name))
+
+    def _compile(self, path: str, rewrite: bool) -> None:
+        try:
+            status = os.lstat(path)
+            stamp = (status.st_mtime_ns, status.st_size)
+            if not stat.S_ISREG(status.st_mode) or status.st_size > self.MAX_FILE_BYTES:
+                return
+            if path in self._entries and self._entries[path][0] == stamp:
+                return
+            with open(path, "rb") as handle:
+                source = handle.read()
+            if rewrite:
+                tree = ast.parse(source, filename=path)
+                _pytest.assertion.rewrite.rewrite_asserts(tree, source, path, None)
+                code = compile(tree, path, "exec", dont_inherit=True)
+            else:
+                code = compile(source, path, "exec", dont_inherit=True)
+        except Exception:  # unreadable or not compilable: the child finds out itself
+            self._entries.pop(path, None)
+            return
+        self._entries[path] = (stamp, source, code)
+
+    def lookup(self, path: str, source: bytes) -> types.CodeType | None:
+        """The cached code for `path` when it was compiled from exactly `source`."""
+        entry = self._entries.get(path)
+        return entry[2] if entry is not None and entry[1] == source else None
+
+    def install(self) -> None:
+        """In a child: have imports and pytest's assertion rewriting use the cache."""
+        rewrite_module = _pytest.assertion.rewrite
+        rewrite_test = rewrite_module._rewrite_test
+        source_to_code = importlib.machinery.SourceFileLoader.source_to_code
+
+        def cached_rewrite_test(fn: Any, config: Any) -> Any:
+            code = self.lookup(str(fn), fn.read_bytes()) if _is_test_file(fn.name) else None
+            return (os.stat(fn), code) if code is not None else rewrite_test(fn, config)
+
+        def cached_source_to_code(loader: Any, data: Any, path: Any, *, _optimize: int = -1) -> Any:
+            code = None
+            if _optimize == -1 and isinstance(data, bytes) and not _is_test_file(os.path.basename(path)):
+                code = self.lookup(path, data)
+            return code if code is not None else source_to_code(loader, data, path, _optimize=_optimize)
+
+        rewrite_module._rewrite_test = cached_rewrite_test
+        importlib.machinery.SourceFileLoader.source_to_code = cached_source_to_code  # type: ignore[method-assign,assignment]
+
+
+def _is_test_file(name: str) -> bool:
+    """Whether pytest rewrites the asserts of a file of this name (its default patterns)."""
+    test_module = name.startswith("test_") or name.endswith("_test.py")
+    return name == "conftest.py" or (test_module and name.endswith(".py"))
+
+
+class Worker:
+    """Serves requests one at a time; see the module docstring."""
+
+    def __init__(self, scratch: str, uid: int | None) -> None:
+        self.scratch = scratch
+        self.uid = uid
+        self.code = CodeCache()
+
+    def serve(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Run one request to the end and return the answer."""
+        started = time.monotonic()
+        deadline = started + request["timeout_s"]
+        self.code.refresh(request["workspace"])
+        answer = self._fork(request, "fast", deadline)
+        if answer["exit_code"] == FALLBACK_EXIT and not answer["timed_out"]:
+            answer = self._fork(request, "pytest", deadline)
+        answer["duration_s"] = time.monotonic() - started
+        return answer
+
+    def _fork(self, request: dict[str, Any], runner: str, deadline: float) -> dict[str, Any]:
+        run_tmp = tempfile.mkdtemp(prefix="tmp-", dir=self.scratch)
+        if self.uid is not None:
+            os.chown(run_tmp, self.uid, self.uid)
+        output_read, output_write = os.pipe()
+        report_read, report_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            _run_child(request, runner, output_write, report_write, run_tmp, self.uid, self.code)
+        os.close(output_write)
+        os.close(report_write)
+        output = fixloop_output.HeadTailBuffer(request["max_output_bytes"])
+        report = bytearray()
+        timed_out = _supervise(pid, {output_read: output.feed, report_read: _bounded(report)}, deadline)
+        os.close(output_read)
+        os.close(report_read)
+        _, status = os.waitpid(pid, 0)
+        if self.uid is not None:
+            _kill_strays(self.uid)
+        exit_code = os.waitstatus_to_exitcode(status)
+        return {
+            "exit_code": 128 - exit_code if exit_code < 0 else exit_code,
+            "timed_out": timed_out,
+            "output": output.text(),
+            "output_truncated": output.truncated,
+            "report": report.decode(errors="replace"),
+            "runner": runner,
+        }
+
+
+def _bounded(buffer: bytearray) -> Callable[[bytes], None]:
+    """A feed that appends to `buffer` up to `MAX_REPORT_BYTES` and drops the rest."""
+
+    def feed(chunk: bytes) -> None:
+        buffer.extend(chunk[: MAX_REPORT_BYTES - len(buffer)])
+
+    return feed
+
+
+def _supervise(pid: int, pipes: dict[int, Callable[[bytes], None]], deadline: float) -> bool:
+    """Feed what the child writes on `pipes` until it exits or the deadline, then kill its group.
+
+    Returns whether the deadline passed. The child stays a zombie (not reaped) until the
+    caller waits for it, so its process group id cannot be reused before the kill.
+    """
+    exit_fd = os.pidfd_open(pid)
+    timed_out = False
+    with selectors.DefaultSelector() as selector:
+        for fd in pipes:
+            selector.register(fd, selectors.EVENT_READ)
+        selector.register(exit_fd, selectors.EVENT_READ)
+        while os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                timed_out = True
+                break
+            _pump(selector, pipes, remaining)
+        for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                target()
+        selector.unregister(exit_fd)
+        drain_until = time.monotonic() + KILL_GRACE_S
+        while selector.get_map() and (left := drain_until - time.monotonic()) > 0:
+            _pump(selector, pipes, left)
+    os.close(exit_fd)
+    return timed_out
+
+
+def _pump(selector: selectors.BaseSelector, pipes: dict[int, Callable[[bytes], None]], wait: float) -> None:
+    """Wait up to `wait` seconds and feed what the pipes have; unregister each at end of file."""
+    for key, _ in selector.select(wait):
+        if key.fd not in pipes:
+            continue
+        chunk = os.read(key.fd, 1 << 16)
+        if chunk:
+            pipes[key.fd](chunk)
+        else:
+            selector.unregister(key.fd)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="fixloop_worker")
+    parser.add_argument("--uid", type=int, help="children drop to this uid (and gid)")
+    parser.add_argument("--scratch", required=True, help="a private directory for reports")
+    args = parser.parse_args(argv)
+    # Answers go to a private copy of stdout; fd 1 itself is what children inherit as
+    # their output, and the worker's own prints go nowhere.
+    answers = os.fdopen(os.dup(1), "w")
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.close(null)
+    os.makedirs(args.scratch, exist_ok=True)
+    if args.uid is not None:
+        os.chown(args.scratch, args.uid, args.uid)
+    _warm_up(args.scratch)
+    gc.collect()
+    gc.freeze()
+    worker = Worker(args.scratch, args.uid)
+    answers.write(json.dumps({"ready": True, "pytest": pytest.__version__}) + "\n")
+    answers.flush()
+    for line in sys.stdin:
+        answers.write(json.dumps(worker.serve(json.loads(line))) + "\n")
+        answers.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
