@@ -486,6 +486,13 @@ def run(
         int, typer.Option("--concurrency", "--workers", min=1, help="Episodes run at once.")
     ] = 2,
     sandbox: SandboxOption = "auto",
+    warm: Annotated[
+        bool,
+        typer.Option(
+            "--warm/--no-warm",
+            help="Serve each episode's test runs from a warm worker (same verdicts, much faster).",
+        ),
+    ] = True,
     reward: Annotated[
         str, typer.Option(help="Reward scheme: potential, tracefix or navrepair.")
     ] = "potential",
@@ -572,7 +579,7 @@ def run(
                 suite=None if path else (suite or "builtin"), path=str(path) if path else None,
                 split=split, split_seed=split_seed, split_fractions=split_fractions,
                 task_ids=task_ids or [], episodes_per_task=episodes_per_task, concurrency=concurrency,
-                sandbox=sandbox, reward=reward,
+                sandbox=sandbox, warm_sandbox=warm, reward=reward,
             )  # fmt: skip
             if suite and path:
                 raise _fail("give --suite or --path, not both")

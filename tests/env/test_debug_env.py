@@ -231,6 +231,12 @@ class FailingSandbox:
     def run_tests(self, workspace, targets=(), *, limits=None):
         raise SandboxError("the sandbox could not start")
 
+    def start_episode(self, directory):
+        pass
+
+    def end_episode(self, directory):
+        pass
+
     def close(self):
         pass
 
@@ -243,3 +249,47 @@ def test_a_sandbox_failure_ends_the_episode_as_infra_error(calc_task):
     assert "not your fault" in result.observation.last_action_error
     assert environment.state().grade.outcome == "infra_error"
     environment.close()
+
+
+class RecordingSandbox:
+    """A real sandbox that records the episodes it is told about and how each run was served."""
+
+    def __init__(self, sandbox):
+        self.sandbox = sandbox
+        self.name = sandbox.name
+        self.calls = []
+
+    def run_tests(self, workspace, targets=(), **options):
+        result = self.sandbox.run_tests(workspace, targets, **options)
+        self.calls.append(("run", workspace, result.runner))
+        return result
+
+    def start_episode(self, directory):
+        self.calls.append(("start", directory, None))
+        self.sandbox.start_episode(directory)
+
+    def end_episode(self, directory):
+        self.calls.append(("end", directory, None))
+        self.sandbox.end_episode(directory)
+
+    def close(self):
+        pass
+
+
+def test_an_episode_is_served_by_one_warm_worker_from_reset_to_close(sandbox, calc_task):
+    recording = RecordingSandbox(sandbox)
+    environment = DebugEnv(recording)
+    environment.reset(calc_task)
+    environment.step(RunTests())
+    environment.step(FIX)
+    environment.step(Submit())
+    environment.close()
+
+    (start, *runs, end) = recording.calls
+    episode = start[1]
+    assert [start[0], end[0], end[1]] == ["start", "end", episode]
+    assert len(runs) == 2  # the agent's run and the grade
+    for kind, workspace, runner in runs:
+        assert kind == "run" and workspace.is_relative_to(episode)
+        assert runner.startswith("warm-")
+    assert not episode.exists()

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import ast
 import posixpath
+import shutil
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -106,6 +109,7 @@ class DebugEnv:
         self.config = config or EnvConfig()
         self._task: Task | None = None
         self._workspace: Workspace | None = None
+        self._episode_dir: Path | None = None
 
     # ---- the OpenEnv surface -------------------------------------------------------------
 
@@ -113,7 +117,13 @@ class DebugEnv:
         """Start an episode on `task` with a fresh workspace; returns the first observation."""
         self._close_workspace()
         self._task = task
-        self._workspace = Workspace(task.files, max_write_bytes=self.config.max_write_bytes)
+        # The episode's directory holds the workspace and the grading copies, so the
+        # sandbox can serve every run of the episode from one warm worker.
+        self._episode_dir = Path(tempfile.mkdtemp(prefix="fixloop-episode-")).resolve()
+        self._workspace = Workspace(
+            task.files, max_write_bytes=self.config.max_write_bytes, parent=self._episode_dir
+        )
+        self.sandbox.start_episode(self._episode_dir)
         self._scheme = make_reward_scheme(self.config.reward)
         self._scheme.reset(task)
         self._relevant = relevant_files(task)
@@ -241,11 +251,13 @@ class DebugEnv:
         """
         if self._task is None or self._workspace is None:
             raise RuntimeError("call reset(task) before grade()")
-        grade, _ = grade_workspace(self._task, self.workspace.root, self.sandbox, self._limits())
+        grade, _ = grade_workspace(
+            self._task, self.workspace.root, self.sandbox, self._limits(), scratch=self._episode_dir
+        )
         return grade
 
     def close(self) -> None:
-        """Delete the workspace. The sandbox belongs to the caller and stays open."""
+        """End the episode and delete its workspace. The sandbox belongs to the caller and stays open."""
         self._close_workspace()
 
     # ---- actions ---------------------------------------------------------------------------
@@ -536,6 +548,10 @@ class DebugEnv:
         if self._workspace is not None:
             self._workspace.close()
             self._workspace = None
+        if self._episode_dir is not None:
+            self.sandbox.end_episode(self._episode_dir)
+            shutil.rmtree(self._episode_dir, ignore_errors=True)
+            self._episode_dir = None
 
 
 def _covers(target: str, node: str) -> bool:

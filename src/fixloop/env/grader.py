@@ -67,15 +67,22 @@ def grade_run(task: Task, run: TestRunResult) -> Grade:
 
 
 def grade_workspace(
-    task: Task, workspace_root: Path, sandbox: Sandbox, limits: SandboxLimits | None = None
+    task: Task,
+    workspace_root: Path,
+    sandbox: Sandbox,
+    limits: SandboxLimits | None = None,
+    *,
+    scratch: Path | None = None,
 ) -> tuple[Grade, TestRunResult | None]:
     """Grade the repository in `workspace_root` without touching it.
 
-    The repository is copied, the task's test files (and conftest.py files) are restored to
-    their originals so edited tests cannot earn a pass, and the graded tests' files are run.
-    A sandbox failure yields an `infra_error` grade instead of raising.
+    The repository is copied (into a new directory under `scratch` when given, e.g. an
+    episode's directory, so the episode's warm worker runs the grade), the task's test
+    files (and conftest.py files) are restored to their originals so edited tests cannot
+    earn a pass, and the graded tests' files are run. A sandbox failure yields an
+    `infra_error` grade instead of raising.
     """
-    grading_dir = Path(tempfile.mkdtemp(prefix="fixloop-grade-"))
+    grading_dir = Path(tempfile.mkdtemp(prefix="fixloop-grade-", dir=scratch))
     try:
         shutil.copytree(workspace_root, grading_dir, dirs_exist_ok=True, symlinks=True)
         for rel in task.test_files:

@@ -34,10 +34,13 @@ class Edit:
 class Workspace:
     """A temporary directory holding a repository, with confined paths and an edit history."""
 
-    def __init__(self, files: Mapping[str, str], *, max_write_bytes: int = 200_000) -> None:
+    def __init__(
+        self, files: Mapping[str, str], *, max_write_bytes: int = 200_000, parent: Path | None = None
+    ) -> None:
+        """Write `files` into a new temporary directory (under `parent` when given)."""
         self._original = dict(files)
         self.max_write_bytes = max_write_bytes
-        self.root = Path(tempfile.mkdtemp(prefix="fixloop-ws-")).resolve()
+        self.root = Path(tempfile.mkdtemp(prefix="fixloop-ws-", dir=parent)).resolve()
         self.history: list[Edit] = []
         write_repo_tree(self._original, self.root)
 

@@ -85,6 +85,9 @@ class RunSettings(BaseModel):
     episodes_per_task: int = Field(default=1, ge=1)
     concurrency: int = Field(default=2, ge=1)
     sandbox: str = "auto"
+    warm_sandbox: bool = Field(
+        default=True, description="Serve each episode's test runs from a warm worker (same verdicts, faster)."
+    )
     reward: str = "potential"
 
     @property
@@ -278,7 +281,7 @@ def execute_jobs(
     jobs = [job for job in jobs if job.key not in done]
     progress = RunProgress(planned=len(jobs))
     executor = LocalExecutor(
-        lambda: make_sandbox(settings.sandbox),  # type: ignore[arg-type]
+        lambda: make_sandbox(settings.sandbox, warm=settings.warm_sandbox),  # type: ignore[arg-type]
         concurrency=settings.concurrency,
         env_config=EnvConfig(reward=settings.reward),  # type: ignore[arg-type]
     )

@@ -103,8 +103,13 @@ def validate_task(task: Task, sandbox: Sandbox, *, repeats: int = 3) -> Validati
     started = time.monotonic()
     try:
         with tempfile.TemporaryDirectory(prefix=f"fixloop-validate-{task.id}-") as tmp:
-            buggy = _run_side("buggy", task, task.files, Path(tmp, "buggy"), sandbox, repeats)
-            fixed = _run_side("fixed", task, task.fixed_files, Path(tmp, "fixed"), sandbox, repeats)
+            # One episode for both sides: a warm worker serves all 2 x `repeats` runs.
+            sandbox.start_episode(Path(tmp))
+            try:
+                buggy = _run_side("buggy", task, task.files, Path(tmp, "buggy"), sandbox, repeats)
+                fixed = _run_side("fixed", task, task.fixed_files, Path(tmp, "fixed"), sandbox, repeats)
+            finally:
+                sandbox.end_episode(Path(tmp))
     except SandboxError as exc:
         return ValidationReport(
             task_id=task.id,
