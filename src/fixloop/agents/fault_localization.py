@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from fixloop.env.localization import is_test_path
 from fixloop.env.spectrum import Spectrum
+from fixloop.tasks.python_parse import parse_python
 
 # pytest's traceback locations: `pkg/mod.py:12: in func` or `pkg/mod.py:12: ValueError`.
 _FRAME = re.compile(r"^(?P<path>[^\s:][^:\n]*\.py):(?P<line>\d+):(?: |$)", re.MULTILINE)
@@ -106,7 +107,7 @@ def import_time_lines(text: str, lines: Collection[int]) -> dict[int, list[int]]
     a line with no such dependency is absent. Returns {} when `text` does not parse.
     """
     try:
-        tree = ast.parse(text)
+        tree = parse_python(text)
     except (SyntaxError, ValueError):
         return {}
     definitions = _import_time_definitions(tree)

@@ -8,7 +8,6 @@ episode with an `infra_error` grade, which is never the agent's fault.
 
 from __future__ import annotations
 
-import ast
 import posixpath
 import shutil
 import tempfile
@@ -42,6 +41,7 @@ from fixloop.env.step_summary import MAX_DIFF_CHARS, MAX_TEST_OUTPUT_CHARS, Step
 from fixloop.env.test_output import stable_test_output
 from fixloop.env.workspace import Edit, Workspace, WorkspaceError
 from fixloop.sandbox.base import Sandbox, SandboxError, SandboxLimits, TestOutcome, TestRunResult
+from fixloop.tasks.python_parse import parse_python
 from fixloop.tasks.task import Task, test_file_of
 
 
@@ -478,7 +478,7 @@ class DebugEnv:
             if not rel.endswith(".py"):
                 continue
             try:
-                ast.parse(self.workspace.read(rel), filename=rel)
+                parse_python(self.workspace.read(rel), filename=rel)
             except WorkspaceError:
                 continue
             except SyntaxError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from fixloop.tasks.python_parse import parse_python
 from fixloop.tasks.task import Task, test_file_of
 
 
@@ -15,7 +16,7 @@ def _module_candidates(module: str) -> list[str]:
 def imported_repo_files(source: str, files: set[str]) -> set[str]:
     """Repository files that `source` imports (absolute imports only), including packages' `__init__`."""
     try:
-        tree = ast.parse(source)
+        tree = parse_python(source)
     except SyntaxError:
         return set()
     modules: list[str] = []

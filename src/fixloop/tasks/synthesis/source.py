@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from fixloop.tasks.python_parse import parse_python
+
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # What may stand between two operands besides the operator: brackets, blanks, continuations.
 _GAP_FILLER = re.compile(r"[\s()\\]*")
@@ -32,12 +34,12 @@ class Edit:
 class SourceModule:
     """A module's text and AST, with the text span of every located node.
 
-    Raises SyntaxError (from `ast.parse`) when `text` is not valid Python.
+    Raises SyntaxError (from parsing) when `text` is not valid Python.
     """
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.tree = ast.parse(text)
+        self.tree = parse_python(text)
         self._lines = [match.end() for match in _LINE_BREAK.finditer(text)]
         self._lines.insert(0, 0)
         self._in_fstring = {
@@ -124,7 +126,7 @@ class SourceModule:
 def parses(text: str) -> bool:
     """Whether `text` is valid Python."""
     try:
-        ast.parse(text)
+        parse_python(text)
     except SyntaxError:
         return False
     return True

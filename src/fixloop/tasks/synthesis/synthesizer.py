@@ -27,6 +27,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from fixloop.sandbox.base import Sandbox, SandboxError, SandboxLimits, TestOutcome, TestRunResult
+from fixloop.tasks.python_parse import parse_python
 from fixloop.tasks.repo_tree import read_repo_tree, write_repo_tree
 from fixloop.tasks.synthesis.bug_report import bug_description, bug_title, failure_line
 from fixloop.tasks.synthesis.mutants import Mutant, enumerate_mutants, source_paths
@@ -338,7 +339,7 @@ def _relative(message: str, workspace: Path) -> str:
 
 def _normalized(text: str) -> str:
     """The code without layout or comments; raises SyntaxError when `text` does not parse."""
-    return ast.dump(ast.parse(text))
+    return ast.dump(parse_python(text))
 
 
 def _task_prefix(repo: Path) -> str:
