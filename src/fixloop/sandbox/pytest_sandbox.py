@@ -28,15 +28,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Literal, Self
 
 from fixloop.sandbox import launcher
-from fixloop.sandbox.base import SandboxError, SandboxLimits, TestRunResult
+from fixloop.sandbox.base import CollectionError, SandboxError, SandboxLimits, TestCaseResult, TestRunResult
 from fixloop.sandbox.environment import sandbox_environment
 from fixloop.sandbox.report_reader import parse_report, read_report
-from fixloop.sandbox.supervisor import supervise
+from fixloop.sandbox.supervisor import SupervisedRun, supervise
 from fixloop.sandbox.support_dir import PLUGIN_MODULE, SupportDir
-from fixloop.sandbox.warm_worker import WarmWorker, WorkerDied, WorkerRequest
+from fixloop.sandbox.warm_worker import WarmWorker, WorkerAnswer, WorkerDied, WorkerRequest
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +106,25 @@ def launcher_command(
     if run_as is not None:
         command += ["--uid", str(run_as[0]), "--gid", str(run_as[1])]
     return command
+
+
+def _result(
+    verdicts: tuple[list[TestCaseResult], list[CollectionError]],
+    run: SupervisedRun | WorkerAnswer,
+    runner: Literal["per-run", "warm-fast", "warm-pytest"],
+) -> TestRunResult:
+    """A run's result from its report's verdicts and how its process went."""
+    tests, collection_errors = verdicts
+    return TestRunResult(
+        tests=tests,
+        collection_errors=collection_errors,
+        duration_s=run.duration_s,
+        exit_code=run.exit_code,
+        timed_out=run.timed_out,
+        output=run.output,
+        output_truncated=run.output_truncated,
+        runner=runner,
+    )
 
 
 def _read_status(fd: int) -> bytes:
@@ -292,17 +311,8 @@ class PytestSandbox(ABC):
                 logger.warning("Restarting the %s sandbox's warm worker: %s", self.name, exc)
                 episode.restarted = True
                 episode.worker = self._start_worker(episode)
-        tests, collection_errors = parse_report(answer.report.encode(), workspace)
-        return TestRunResult(
-            tests=tests,
-            collection_errors=collection_errors,
-            duration_s=answer.duration_s,
-            exit_code=answer.exit_code,
-            timed_out=answer.timed_out,
-            output=answer.output,
-            output_truncated=answer.output_truncated,
-            runner="warm-fast" if answer.runner == "fast" else "warm-pytest",
-        )
+        verdicts = parse_report(answer.report.encode(), workspace)
+        return _result(verdicts, answer, "warm-fast" if answer.runner == "fast" else "warm-pytest")
 
     def _prepare(self, setup: RunSetup) -> Launch:
         for path in setup.writable:
@@ -344,19 +354,11 @@ class PytestSandbox(ABC):
                         f"({status.decode(errors='replace') or 'no launcher status'}); "
                         f"output:\n{run.output[-2000:]}"
                     )
-                tests, collection_errors = read_report(report, workspace)
+                verdicts = read_report(report, workspace)
         finally:
             os.close(status_read)
             os.close(status_write)
-        return TestRunResult(
-            tests=tests,
-            collection_errors=collection_errors,
-            duration_s=run.duration_s,
-            exit_code=run.exit_code,
-            timed_out=run.timed_out,
-            output=run.output,
-            output_truncated=run.output_truncated,
-        )
+        return _result(verdicts, run, "per-run")
 
     def close(self) -> None:
         """End every episode and remove the support directory. Idempotent."""
