@@ -293,3 +293,20 @@ def test_an_episode_is_served_by_one_warm_worker_from_reset_to_close(sandbox, ca
         assert kind == "run" and workspace.is_relative_to(episode)
         assert runner.startswith("warm-")
     assert not episode.exists()
+
+
+def test_an_episode_whose_worker_keeps_dying_ends_as_infra_error(calc_task):
+    from fixloop.sandbox import ProcessSandbox  # under bwrap, test code cannot signal its worker
+
+    kill = "\nimport os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"
+    kills_its_worker = calc_task.files["calc.py"] + kill
+    task = calc_task.model_copy(update={"files": {**calc_task.files, "calc.py": kills_its_worker}})
+    with ProcessSandbox() as sandbox:
+        environment = DebugEnv(sandbox)
+        environment.reset(task)
+        result = environment.step(RunTests())
+        environment.close()
+
+    assert result.done
+    assert "died twice" in result.info["infra_error"]
+    assert "not your fault" in result.observation.last_action_error
