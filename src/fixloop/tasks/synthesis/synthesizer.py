@@ -136,23 +136,38 @@ def synthesize(repo: Path, sandbox: Sandbox, config: SynthesisConfig | None = No
     if not repo.is_dir():
         raise SynthesisError(f"{repo}: not a directory")
     files = read_repo_tree(repo)
-    baseline = check_baseline(repo, files, sandbox, config)
-    mutants = enumerate_mutants(files, config.test_paths)
-    if not mutants:
-        tests = ", ".join(config.test_paths)
-        raise SynthesisError(f"{repo}: no Python source file outside {tests} offers a place to plant a bug")
-    run = _Synthesis(_task_prefix(repo), files, baseline, sandbox, config)
-    tasks, candidates = run.select(MutantSampler(mutants, config.seed))
+    # Every candidate's workspace lives in one episode, so one warm worker runs them all.
+    with tempfile.TemporaryDirectory(prefix="fixloop-synthesis-") as scratch:
+        sandbox.start_episode(Path(scratch))
+        try:
+            baseline = check_baseline(repo, files, sandbox, config, Path(scratch))
+            mutants = enumerate_mutants(files, config.test_paths)
+            if not mutants:
+                tests = ", ".join(config.test_paths)
+                raise SynthesisError(
+                    f"{repo}: no Python source file outside {tests} offers a place to plant a bug"
+                )
+            run = _Synthesis(_task_prefix(repo), files, baseline, sandbox, config, Path(scratch))
+            tasks, candidates = run.select(MutantSampler(mutants, config.seed))
+        finally:
+            sandbox.end_episode(Path(scratch))
     return SynthesisResult(
         source=str(repo), seed=config.seed, requested=config.n, tasks=tasks, candidates=candidates
     )
 
 
 def check_baseline(
-    repo: Path, files: Mapping[str, str], sandbox: Sandbox, config: SynthesisConfig
+    repo: Path,
+    files: Mapping[str, str],
+    sandbox: Sandbox,
+    config: SynthesisConfig,
+    scratch: Path | None = None,
 ) -> list[str]:
-    """The node ids of the repository's tests; raise SynthesisError unless every one passes."""
-    run = _run_tests(files, sandbox, config)
+    """The node ids of the repository's tests; raise SynthesisError unless every one passes.
+
+    The tests run in a new directory under `scratch` (an episode's, say) when given.
+    """
+    run = _run_tests(files, sandbox, config, scratch)
     why = f"{repo} must pass all its tests before bugs can be planted in it, but"
     if run.timed_out:
         raise SynthesisError(
@@ -200,9 +215,11 @@ class _Synthesis:
         baseline: list[str],
         sandbox: Sandbox,
         config: SynthesisConfig,
+        scratch: Path,
     ) -> None:
         self.prefix = prefix
         self.files = files
+        self.scratch = scratch
         self.baseline = baseline
         self.sandbox = sandbox
         self.config = config
@@ -243,7 +260,7 @@ class _Synthesis:
             return _Trial(mutant, None, None)
         if normalized == self.original_code[mutant.path]:
             return _Trial(mutant, normalized, None)
-        run = _run_tests({**self.files, mutant.path: mutant.text}, self.sandbox, self.config)
+        run = _run_tests({**self.files, mutant.path: mutant.text}, self.sandbox, self.config, self.scratch)
         return _Trial(mutant, normalized, run)
 
     def _judge(self, trial: _Trial) -> bool:
@@ -319,10 +336,13 @@ class _Synthesis:
         self.pending = []
 
 
-def _run_tests(files: Mapping[str, str], sandbox: Sandbox, config: SynthesisConfig) -> TestRunResult:
-    """Run the tests of `files` in a fresh workspace; messages name its files relative to it."""
+def _run_tests(
+    files: Mapping[str, str], sandbox: Sandbox, config: SynthesisConfig, scratch: Path | None
+) -> TestRunResult:
+    """Run the tests of `files` in a fresh workspace (under `scratch` when given); messages
+    name its files relative to it."""
     limits = SandboxLimits(timeout_s=config.candidate_timeout_s)
-    with tempfile.TemporaryDirectory(prefix="fixloop-synthesis-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="candidate-", dir=scratch) as tmp:
         workspace = write_repo_tree(files, Path(tmp))
         run = sandbox.run_tests(workspace, config.test_paths, limits=limits)
     # The workspace's name is random: keep it out of task descriptions, which must be stable.
