@@ -106,6 +106,26 @@ def test_runs_in_an_episode_are_served_warm_and_others_per_run(
     assert inside_run.passed == outside_run.passed == after_run.passed == 1
 
 
+def test_what_the_fast_path_does_not_cover_runs_under_real_pytest_in_the_worker(
+    process_sandbox: ProcessSandbox, write_repo: WriteRepo
+) -> None:
+    workspace = write_repo(
+        {
+            "pytest.ini": "[pytest]\nmarkers =\n    slow: a slow test\n",
+            "test_marked.py": "import pytest\n\n@pytest.mark.slow\ndef test_slow():\n    assert 1 == 2\n",
+        }
+    )
+    process_sandbox.start_episode(workspace)
+    try:
+        runs = [process_sandbox.run_tests(workspace) for _ in range(2)]
+    finally:
+        process_sandbox.end_episode(workspace)
+
+    assert [run.runner for run in runs] == ["warm-pytest", "warm-pytest"]
+    assert [run.outcome_of("test_marked.py::test_slow") for run in runs] == [TestOutcome.failed] * 2
+    assert "assert 1 == 2" in runs[1].output
+
+
 def test_a_sandbox_with_warm_off_runs_everything_per_run(write_repo: WriteRepo) -> None:
     workspace = write_repo(PASSING)
     with ProcessSandbox(warm=False) as sandbox:
@@ -234,6 +254,8 @@ def test_a_background_process_left_by_a_run_does_not_outlive_it(
                             with open("heartbeat", "a") as beat:
                                 beat.write(".")
                             time.sleep(0.05)
+                    while not os.path.exists("heartbeat"):  # the daemon is alive
+                        time.sleep(0.01)
             """
         }
     )

@@ -8,8 +8,9 @@ with the support directory first on `sys.path`, so it imports only the standard 
 pytest, and its sibling support modules (`fixloop_launcher`, `fixloop_fast`,
 `fixloop_output`, `fixloop_report`).
 
-At start it imports pytest and runs a tiny test once (filling pytest's lazy caches), then
-freezes the heap, so a child forked from it starts with all of that already done. It then
+At start it imports pytest and runs a tiny test once with the fast path (filling pytest's
+lazy caches), then freezes the heap, so a child forked from it starts with all of that
+already done; real pytest is warmed the same way before the first run that needs it. It then
 reads one JSON request per line on stdin and answers each with one JSON line on stdout;
 its first line is `{"ready": true, "pytest": VERSION}`.
 
@@ -99,14 +100,15 @@ def test_raises():
 """
 
 
-def _warm_up(scratch: str) -> None:
-    """Run a tiny test suite here, once with each runner, so children inherit warm caches.
+def _warm_up(scratch: str, runner: str) -> None:
+    """Run a tiny test suite here with `runner`, so children inherit warm caches.
 
-    Whatever the run leaves in `sys.modules`, `sys.path` and `sys.meta_path` is removed
-    again; a failure is reported on stderr and otherwise ignored (the children are only
-    slower).
+    "fast" warms the fast path (at start); "pytest" warms real pytest, which costs about
+    100 ms, so the worker does it only before its first fallback. Whatever the run leaves
+    in `sys.modules`, `sys.path` and `sys.meta_path` is removed again; a failure is
+    reported on stderr and otherwise ignored (the children are only slower).
     """
-    directory = os.path.join(scratch, "warm-up")
+    directory = os.path.join(scratch, f"warm-up-{runner}")
     os.makedirs(directory, exist_ok=True)
     with open(os.path.join(directory, "test_warm_up.py"), "w") as handle:
         handle.write(_WARM_UP_TEST)
@@ -115,8 +117,10 @@ def _warm_up(scratch: str) -> None:
     try:
         os.chdir(directory)
         sys.path.insert(0, directory)
-        fixloop_fast.run_fast(directory, [], report)
-        pytest.main(["-p", "no:cacheprovider", "-q", f"--rootdir={directory}"])
+        if runner == "fast":
+            fixloop_fast.run_fast(directory, [], report)
+        else:
+            pytest.main(["-p", "no:cacheprovider", "-q", f"--rootdir={directory}"])
     except BaseException:
         traceback.print_exc()
     finally:
@@ -128,6 +132,7 @@ def _warm_up(scratch: str) -> None:
             if name == "conftest" or name.startswith("test_"):
                 del sys.modules[name]
         sys.stdout.flush()
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _run_child(
@@ -312,6 +317,7 @@ class Worker:
         self.scratch = scratch
         self.uid = uid
         self.code = CodeCache()
+        self._pytest_warm = False
 
     def serve(self, request: dict[str, Any]) -> dict[str, Any]:
         """Run one request to the end and return the answer."""
@@ -320,6 +326,10 @@ class Worker:
         self.code.refresh(request["workspace"])
         answer = self._fork(request, "fast", deadline)
         if answer["exit_code"] == FALLBACK_EXIT and not answer["timed_out"]:
+            if not self._pytest_warm:
+                _warm_up(self.scratch, "pytest")
+                gc.freeze()
+                self._pytest_warm = True
             answer = self._fork(request, "pytest", deadline)
         answer["duration_s"] = time.monotonic() - started
         return answer
@@ -418,7 +428,7 @@ def main(argv: list[str]) -> int:
     os.makedirs(args.scratch, exist_ok=True)
     if args.uid is not None:
         os.chown(args.scratch, args.uid, args.uid)
-    _warm_up(args.scratch)
+    _warm_up(args.scratch, "fast")
     gc.collect()
     gc.freeze()
     worker = Worker(args.scratch, args.uid)
