@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import bisect
 import contextlib
 import faulthandler
 import gc
@@ -47,9 +48,12 @@ import tempfile
 import time
 import traceback
 import types
+import warnings
 from collections.abc import Callable
 from typing import Any, NoReturn
 
+import _pytest._code.code
+import _pytest._code.source
 import _pytest.assertion.rewrite
 import fixloop_fast  # type: ignore[import-not-found]
 import fixloop_launcher  # type: ignore[import-not-found]
@@ -304,6 +308,58 @@ class CodeCache:
         importlib.machinery.SourceFileLoader.source_to_code = cached_source_to_code  # type: ignore[method-assign,assignment]
 
 
+def _memoize_statement_ranges() -> None:
+    """Make pytest find the statement around a traceback line without re-reading the file.
+
+    For every traceback entry it reports, pytest parses the entry's whole file and walks
+    the tree for the statements' first lines (`getstatementrange_ast`,
+    `get_statement_startend2`): for a few failures that is most of a small run. Here the
+    tree is parsed once per source text and the line list computed once per tree; the
+    results are the same, as the fidelity tests check against a plain pytest run.
+    """
+    trees: dict[str, ast.AST] = {}
+    starts: dict[int, tuple[ast.AST, list[int]]] = {}
+    statement_range = _pytest._code.code.getstatementrange_ast
+
+    def cached_statement_range(lineno: int, source: Any, assertion: bool = False, astnode: Any = None) -> Any:
+        if astnode is None:
+            content = str(source)
+            if content not in trees:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    trees[content] = ast.parse(content, "source", "exec")
+            astnode = trees[content]
+        return statement_range(lineno, source, assertion, astnode)
+
+    def cached_startend(lineno: int, node: ast.AST) -> tuple[int, int | None]:
+        entry = starts.get(id(node))
+        if entry is None or entry[0] is not node:
+            entry = starts[id(node)] = (node, _statement_starts(node))
+        values = entry[1]
+        index = bisect.bisect_right(values, lineno)
+        return values[index - 1], values[index] if index < len(values) else None
+
+    _pytest._code.code.getstatementrange_ast = cached_statement_range  # type: ignore[assignment]
+    _pytest._code.source.get_statement_startend2 = cached_startend
+
+
+def _statement_starts(node: ast.AST) -> list[int]:
+    """pytest's `get_statement_startend2` line list: where each statement (or its
+    decorators, `else` or `finally` part) starts, 0-based, sorted."""
+    values: list[int] = []
+    for x in ast.walk(node):
+        if isinstance(x, ast.stmt | ast.ExceptHandler):
+            if isinstance(x, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+                values.extend(decorator.lineno - 1 for decorator in x.decorator_list)
+            values.append(x.lineno - 1)
+            for name in ("finalbody", "orelse"):
+                body = getattr(x, name, None)
+                if body:
+                    values.append(body[0].lineno - 2)
+    values.sort()
+    return values
+
+
 def _is_test_file(name: str) -> bool:
     """Whether pytest rewrites the asserts of a file of this name (its default patterns)."""
     test_module = name.startswith("test_") or name.endswith("_test.py")
@@ -426,6 +482,7 @@ def main(argv: list[str]) -> int:
     os.dup2(null, 1)
     os.close(null)
     os.makedirs(args.scratch, exist_ok=True)
+    _memoize_statement_ranges()
     if args.uid is not None:
         os.chown(args.scratch, args.uid, args.uid)
     _warm_up(args.scratch, "fast")
