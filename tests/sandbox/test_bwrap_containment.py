@@ -224,6 +224,50 @@ def test_the_private_tmp_is_bounded_by_the_memory_limit(
     assert result.outcome_of("test_fill.py::test_fill_tmp") == TestOutcome.passed, result.output
 
 
+def test_files_left_in_tmp_do_not_reach_the_next_run(bwrap_runs: BwrapSandbox, write_repo: WriteRepo) -> None:
+    workspace = write_repo(
+        {
+            "test_tmp.py": """
+                import os
+
+                def test_tmp_holds_nothing_of_earlier_runs():
+                    assert not os.path.exists("/tmp/pytest.ini")
+                    with open("/tmp/pytest.ini", "w") as planted:
+                        planted.write("[pytest]\\naddopts = -p no:python\\n")
+            """
+        }
+    )
+
+    runs = [bwrap_runs.run_tests(workspace) for _ in range(2)]
+
+    assert [run.passed for run in runs] == [1, 1], runs[1].output
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0, reason="test code runs under its own uid only when fixloop runs as root"
+)
+def test_in_an_episode_test_code_cannot_add_files_beside_its_workspace(
+    bwrap_sandbox: BwrapSandbox, tmp_path: Path
+) -> None:
+    episode = tmp_path / "episode"
+    workspace = episode / "workspace"
+    workspace.mkdir(parents=True)
+    (workspace / "test_plant.py").write_text(
+        "import pytest\n\n"
+        "def test_plant():\n"
+        "    with pytest.raises(PermissionError):\n"
+        "        open('../pytest.ini', 'w')\n"
+    )
+    bwrap_sandbox.start_episode(episode)
+    try:
+        result = bwrap_sandbox.run_tests(workspace)
+    finally:
+        bwrap_sandbox.end_episode(episode)
+
+    assert result.passed == 1, result.output
+    assert not (episode / "pytest.ini").exists()
+
+
 def test_an_endless_loop_and_its_escaped_children_end_at_the_timeout(
     bwrap_runs: BwrapSandbox, write_repo: WriteRepo, assert_still_works: StillWorks
 ) -> None:

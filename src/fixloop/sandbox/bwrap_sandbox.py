@@ -154,8 +154,19 @@ class BwrapSandbox(PytestSandbox):
             raise SandboxError(f"could not hand {path} to uid {run_as[0]}: {exc}") from exc
 
     def _worker_scratch(self) -> Path | None:
-        """None: a worker keeps its reports in the sandbox's private /tmp."""
+        """None: a worker keeps its runs' temporary files in the sandbox's private /tmp."""
         return None
+
+    def _prepare_episode(self, directory: Path) -> list[str]:
+        """Empty the private /tmp after each run, but for the paths bound into it, as a
+        fresh per-run container would have it: nothing a run leaves there (a pytest.ini
+        above the workspace, say) reaches a later run."""
+        if self.run_as() is not None:
+            directory.chmod(0o755)  # root's: test code cannot add files beside the workspaces
+        options: list[str] = []
+        for path in [str(directory), str(self._support.path), *self._system_paths]:
+            options += ["--clean-tmp", path]
+        return options
 
     def _launch(self, setup: RunSetup) -> Launch:
         argv = [

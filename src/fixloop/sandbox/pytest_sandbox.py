@@ -166,6 +166,10 @@ class PytestSandbox(ABC):
     def _launch(self, setup: RunSetup) -> Launch:
         """Say how to start `setup.command` isolated (the writable paths are handed over)."""
 
+    def _prepare_episode(self, directory: Path) -> list[str]:
+        """Ready the episode's directory for its worker; the worker program's extra options."""
+        return []
+
     def _worker_scratch(self) -> Path | None:
         """A host directory for a worker's reports and runs' temporary files, or None when
         the sandbox has a private /tmp to keep them in."""
@@ -207,9 +211,12 @@ class PytestSandbox(ABC):
         run_as = self.run_as()
         if run_as is not None:
             command += ["--uid", str(run_as[0])]
+        command += self._prepare_episode(episode.directory)
         writable = [episode.directory] + ([episode.scratch] if episode.scratch is not None else [])
         try:
-            launch = self._prepare(
+            # The episode's directory itself is not handed over: test code may change the
+            # workspaces in it (handed over run by run), not put files beside them.
+            launch = self._launch(
                 RunSetup(
                     writable=writable,
                     cwd=episode.directory,

@@ -2,7 +2,7 @@
 
 This file is copied into the sandbox as `fixloop_worker.py` and run there as
 
-    python fixloop_worker.py [--uid U] --scratch DIR
+    python fixloop_worker.py [--uid U] --scratch DIR [--clean-tmp KEEP ...]
 
 with the support directory first on `sys.path`, so it imports only the standard library,
 pytest, and its sibling support modules (`fixloop_launcher`, `fixloop_fast`,
@@ -22,7 +22,8 @@ reads the child's output (head and tail within the cap), kills its process group
 wall deadline and once it exits, and, when children run under their own uid, kills every
 process left with that uid, so nothing of one run survives into the next. Each child gets
 a fresh temporary directory (`TMPDIR`, so `tempfile` and pytest's `tmp_path` use it) and
-removes those of earlier runs; files written to /tmp by name stay for the episode. The verdicts
+removes those of earlier runs; with `--clean-tmp` (a sandbox with its own /tmp) the
+worker also empties /tmp after each run, but for the paths it is told to keep. The verdicts
 come back as the report plugin's JSON lines (`report`).
 
 Test code never runs in the worker itself, and with `--uid` it cannot signal the worker.
@@ -220,6 +221,23 @@ def _remove_earlier_tmp(scratch: str, keep: str) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
+def _clean_tmp(keep: list[str]) -> None:
+    """Remove what is in /tmp but the `keep` paths and the directories leading to them.
+
+    Only for a sandbox whose /tmp is its own: what is kept are the paths bound from the
+    host, everything else is the sandbox's.
+    """
+    for entry in os.listdir("/tmp"):
+        path = os.path.join("/tmp", entry)
+        if any(kept == path or kept.startswith(path + os.sep) for kept in keep):
+            continue
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+
 def _kill_strays(uid: int) -> None:
     """SIGKILL every process of `uid` (the children's own uid, inside our PID namespace)."""
     for entry in os.listdir("/proc"):
@@ -369,9 +387,10 @@ def _is_test_file(name: str) -> bool:
 class Worker:
     """Serves requests one at a time; see the module docstring."""
 
-    def __init__(self, scratch: str, uid: int | None) -> None:
+    def __init__(self, scratch: str, uid: int | None, keep_in_tmp: list[str] | None) -> None:
         self.scratch = scratch
         self.uid = uid
+        self.keep_in_tmp = keep_in_tmp
         self.code = CodeCache()
         self._pytest_warm = False
 
@@ -409,6 +428,8 @@ class Worker:
         _, status = os.waitpid(pid, 0)
         if self.uid is not None:
             _kill_strays(self.uid)
+        if self.keep_in_tmp is not None:
+            _clean_tmp(self.keep_in_tmp)
         exit_code = os.waitstatus_to_exitcode(status)
         return {
             "exit_code": 128 - exit_code if exit_code < 0 else exit_code,
@@ -473,7 +494,13 @@ def _pump(selector: selectors.BaseSelector, pipes: dict[int, Callable[[bytes], N
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="fixloop_worker")
     parser.add_argument("--uid", type=int, help="children drop to this uid (and gid)")
-    parser.add_argument("--scratch", required=True, help="a private directory for reports")
+    parser.add_argument("--scratch", required=True, help="a private directory for runs' temporary files")
+    parser.add_argument(
+        "--clean-tmp",
+        action="append",
+        metavar="KEEP",
+        help="after each run, empty /tmp but for the scratch and these paths (bound host paths)",
+    )
     args = parser.parse_args(argv)
     # Answers go to a private copy of stdout; fd 1 itself is what children inherit as
     # their output, and the worker's own prints go nowhere.
@@ -488,7 +515,8 @@ def main(argv: list[str]) -> int:
     _warm_up(args.scratch, "fast")
     gc.collect()
     gc.freeze()
-    worker = Worker(args.scratch, args.uid)
+    keep = [args.scratch, *args.clean_tmp] if args.clean_tmp else None
+    worker = Worker(args.scratch, args.uid, keep)
     answers.write(json.dumps({"ready": True, "pytest": pytest.__version__}) + "\n")
     answers.flush()
     for line in sys.stdin:
