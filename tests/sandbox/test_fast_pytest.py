@@ -396,6 +396,10 @@ FALLBACKS: dict[str, dict[str, str]] = {
     "async_test": {"test_a.py": "async def test_a():\n    pass\n"},
     "unknown_mark": {"test_a.py": "import pytest\n@pytest.mark.slow\ndef test_a(): pass\n"},
     "unknown_target": {"test_a.py": "def test_a(): pass\n"},
+    "ini_in_the_targets_directory": {
+        "tests/tox.ini": "[pytest]\n",
+        "tests/test_a.py": "def test_a(): pass\n",
+    },
 }
 
 
@@ -405,7 +409,21 @@ def test_unsupported_features_fall_back_before_any_test_runs(tmp_path: Path, cas
     for name, source in FALLBACKS[case].items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(source)
-    targets = ["test_a.py::test_missing"] if case == "unknown_target" else []
-    fast = _in_child(root, "fast", tmp_path / "fast.jsonl", targets)
+    targets = {
+        "unknown_target": ["test_a.py::test_missing"],
+        "ini_in_the_targets_directory": ["tests/test_a.py"],
+    }
+    fast = _in_child(root, "fast", tmp_path / "fast.jsonl", targets.get(case, []))
     assert fast.code is fast_pytest.FALLBACK
     assert fast.verdicts == []
+
+
+def test_an_ini_file_above_the_rootdir_falls_back_as_pytest_would_read_it(tmp_path: Path) -> None:
+    (tmp_path / "pytest.ini").write_text("[pytest]\naddopts = -x\n")
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "test_a.py").write_text("def test_a():\n    pass\n")
+
+    fast = _in_child(root, "fast", tmp_path / "fast.jsonl", [])
+
+    assert fast.code is fast_pytest.FALLBACK

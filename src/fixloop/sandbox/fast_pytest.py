@@ -211,19 +211,30 @@ class _Report:
         return {"failed": ("error", "E"), "skipped": ("skipped", "s")}.get(self.outcome, ("", ""))
 
 
-def _check_no_ini(root: Path) -> None:
-    """pytest reads ini configuration from these files; the fast path supports none."""
-    if (root / "pytest.ini").exists() or (root / ".pytest.ini").exists():
-        raise Fallback("pytest.ini")
-    pyproject = root / "pyproject.toml"
-    if pyproject.exists() and "pytest" in tomllib.loads(pyproject.read_text()).get("tool", {}):
-        raise Fallback("[tool.pytest] in pyproject.toml")
+def _check_no_ini(root: Path, targets: list[str]) -> None:
+    """pytest reads ini configuration from these files, looking upwards from the directory
+    its targets share; the fast path supports none anywhere it could look."""
+    directories = {root, *root.parents}
+    for target in targets:
+        path = root / target.split("::")[0]
+        directories.update(parent for parent in (path, *path.parents) if parent.is_relative_to(root))
+    for directory in sorted(directories):
+        if directory.is_dir():
+            _check_no_ini_in(directory)
+
+
+def _check_no_ini_in(directory: Path) -> None:
+    if (directory / "pytest.ini").exists() or (directory / ".pytest.ini").exists():
+        raise Fallback(f"pytest.ini in {directory}")
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file() and "pytest" in tomllib.loads(pyproject.read_text()).get("tool", {}):
+        raise Fallback(f"[tool.pytest] in {pyproject}")
     for name, section in (("setup.cfg", "tool:pytest"), ("tox.ini", "pytest")):
-        if (root / name).exists():
+        if (directory / name).is_file():
             parser = configparser.ConfigParser(interpolation=None)
-            parser.read(root / name)
+            parser.read(directory / name)
             if parser.has_section(section):
-                raise Fallback(f"[{section}] in {name}")
+                raise Fallback(f"[{section}] in {directory / name}")
 
 
 class _Collector:
@@ -1042,7 +1053,7 @@ def run_fast(rootdir: str, targets: list[str], report_fd: int, tracer: object | 
         return FALLBACK
     root = Path(rootdir).absolute()
     try:
-        _check_no_ini(root)
+        _check_no_ini(root, list(targets))
         config = _QuietConfig(root)
         _reprcompare_for(config)("==", [1, 2], [1, 3])  # fails here, before any test, if pytest changed
         session = _Session(root, config, report_fd, tracer, started)
