@@ -14,6 +14,7 @@ Errors a caller must tell apart:
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
@@ -47,6 +48,23 @@ class Usage(BaseModel):
     @property
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
+
+
+CHARS_PER_TOKEN = 4.0
+"""The rule of thumb wherever fixloop must count tokens without a tokenizer."""
+
+
+def estimated_tokens(text: str, chars_per_token: float = CHARS_PER_TOKEN) -> int:
+    """The tokens in `text` by the rule of thumb, rounded up."""
+    return math.ceil(len(text) / chars_per_token)
+
+
+def estimated_usage(messages: list[Message], reply: str, chars_per_token: float = CHARS_PER_TOKEN) -> Usage:
+    """What an offline model reports using: the messages' and the reply's estimated tokens."""
+    return Usage(
+        prompt_tokens=estimated_tokens("".join(message.content for message in messages), chars_per_token),
+        completion_tokens=estimated_tokens(reply, chars_per_token),
+    )
 
 
 class Completion(BaseModel):

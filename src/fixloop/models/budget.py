@@ -14,20 +14,19 @@ recorded, and the next call sees it.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from fixloop.models.base import BudgetExceededError, Completion, Message, Model, Usage
+from fixloop.models.base import BudgetExceededError, Completion, Message, Model, Usage, estimated_tokens
 from fixloop.models.pricing import Price, cost, price_for
 
 
 def estimate_usage(messages: list[Message], max_tokens: int) -> Usage:
-    """The most a call could use: ceil(characters / 4) prompt tokens plus `max_tokens`."""
-    chars = sum(len(message.content) for message in messages)
-    return Usage(prompt_tokens=math.ceil(chars / 4), completion_tokens=max_tokens)
+    """The most a call could use: the messages' estimated tokens plus `max_tokens`."""
+    prompt = "".join(message.content for message in messages)
+    return Usage(prompt_tokens=estimated_tokens(prompt), completion_tokens=max_tokens)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ servers do. The server is single-purpose test equipment: no authentication, no s
 from __future__ import annotations
 
 import json
-import math
 import socket
 import sys
 import threading
@@ -28,6 +27,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
+
+from fixloop.models.base import CHARS_PER_TOKEN, estimated_tokens
 
 
 class ChatRequest(BaseModel):
@@ -229,17 +230,15 @@ def _rejected_format(request: ChatRequest, *, structured_output: bool, json_mode
     return None
 
 
-def _tokens(text: str) -> int:
-    return math.ceil(len(text) / 4)
-
-
 def _completion_body(request: ChatRequest, text: str) -> dict[str, Any]:
     limit = request.max_completion_tokens or request.max_tokens
     finish_reason = "stop"
-    if limit is not None and _tokens(text) > limit:
-        text, finish_reason = text[: limit * 4], "length"
-    prompt_tokens = _tokens("".join(str(message.get("content") or "") for message in request.messages))
-    completion_tokens = _tokens(text)
+    if limit is not None and estimated_tokens(text) > limit:
+        text, finish_reason = text[: int(limit * CHARS_PER_TOKEN)], "length"
+    prompt_tokens = estimated_tokens(
+        "".join(str(message.get("content") or "") for message in request.messages)
+    )
+    completion_tokens = estimated_tokens(text)
     return {
         "id": f"chatcmpl-fake-{time.monotonic_ns()}",
         "object": "chat.completion",

@@ -6,11 +6,10 @@ characters, rounded up, on each side) so budgets and per-step accounting can be 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from fixloop.models.base import Completion, Message, ModelError, Usage
+from fixloop.models.base import Completion, Message, ModelError, estimated_usage
 from fixloop.models.json_extract import extract_json_object
 
 
@@ -52,10 +51,7 @@ class ScriptedModel:
                 f"{self.name} has no scripted response left for call {len(self.calls)}; "
                 "give it more responses or a function"
             )
-        usage = Usage(
-            prompt_tokens=math.ceil(sum(len(message.content) for message in messages) / 4),
-            completion_tokens=math.ceil(len(text) / 4),
-        )
+        usage = estimated_usage(messages, text)
         parsed = extract_json_object(text) if schema is not None else None
         return Completion(text=text, parsed=parsed, usage=usage, model=self.name)
 

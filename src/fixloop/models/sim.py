@@ -68,7 +68,7 @@ from fixloop.env.actions import (
 )
 from fixloop.env.line_edit import common_ends, replace_line_range
 from fixloop.env.relevance import relevant_files
-from fixloop.models.base import Completion, Message, ModelError, Usage
+from fixloop.models.base import Completion, Message, ModelError, estimated_usage
 from fixloop.models.json_extract import extract_json_object
 from fixloop.models.sim_presets import SIM_PRESETS, SimConfig
 from fixloop.tasks.stats import is_test_file
@@ -267,10 +267,7 @@ class SimModel:
         text = self._episode.reply(view, chances)
         limit = math.floor(max_tokens * self.config.chars_per_token)
         text = text[:limit]
-        usage = Usage(
-            prompt_tokens=math.ceil(sum(len(m.content) for m in messages) / self.config.chars_per_token),
-            completion_tokens=math.ceil(len(text) / self.config.chars_per_token),
-        )
+        usage = estimated_usage(messages, text, self.config.chars_per_token)
         parsed = extract_json_object(text) if schema is not None else None
         return Completion(text=text, parsed=parsed, usage=usage, model=self.name)
 
