@@ -63,8 +63,8 @@ def test_a_run_without_coverage_records_no_lines(sandbox: PytestSandbox, write_r
 
 def test_only_coverage_runs_set_the_plugin_switch(tmp_path: Path) -> None:
     limits = SandboxLimits()
-    assert COVERAGE_ENV not in sandbox_environment(limits, tmp_path, tmp_path / "r", {})
-    assert sandbox_environment(limits, tmp_path, tmp_path / "r", {}, coverage=True)[COVERAGE_ENV] == "1"
+    assert COVERAGE_ENV not in sandbox_environment(limits, tmp_path, {})
+    assert sandbox_environment(limits, tmp_path, {}, coverage=True)[COVERAGE_ENV] == "1"
 
 
 def test_covered_paths_become_relative_and_paths_outside_the_workspace_are_dropped(tmp_path: Path) -> None:
@@ -74,6 +74,6 @@ def test_covered_paths_become_relative_and_paths_outside_the_workspace_are_dropp
     record = {"kind": "test", "node_id": "t.py::t", "outcome": "passed", "lines": lines}
     report.write_text(json.dumps(record) + "\n")
 
-    [test], _ = read_report(report, workspace)
+    [test] = read_report(report, workspace).tests
 
     assert test.covered_lines == {"pkg/m.py": [1, 3]}

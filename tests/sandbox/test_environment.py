@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from fixloop.sandbox import SandboxError, SandboxLimits
-from fixloop.sandbox.environment import REPORT_PATH_ENV, sandbox_environment
+from fixloop.sandbox.environment import sandbox_environment
 
 HOST = {
     "OPENAI_API_KEY": "sk-secret-test",
@@ -25,7 +25,6 @@ def _environment(passthrough: list[str]) -> dict[str, str]:
     return sandbox_environment(
         SandboxLimits(env_passthrough=passthrough),
         Path("/tmp/support"),
-        Path("/tmp/run/report.jsonl"),
         host_environ=HOST,
     )
 
@@ -40,7 +39,6 @@ def test_the_environment_holds_only_the_allowlist_and_passed_through_names() -> 
         "PYTHONHASHSEED": "0",
         "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         "PYTHONPATH": "/tmp/support",
-        REPORT_PATH_ENV: "/tmp/run/report.jsonl",
     }
 
 

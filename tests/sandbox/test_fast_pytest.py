@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from fixloop.sandbox import fast_pytest
+from fixloop.sandbox import fast_pytest, report_plugin
 
 FLAGS = ["-p", "no:cacheprovider", "-q", "-o", "console_output_style=classic", "--color=no"]
 
@@ -42,14 +42,14 @@ def _in_child(root: Path, work: str, report: Path, targets: list[str]) -> Run:
             os.dup2(fd, 2)
             os.chdir(root)
             sys.path.insert(0, str(root))
+            report_fd = os.open(report, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
             if work == "fast":
-                report_fd = os.open(report, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
                 code = fast_pytest.run_fast(str(root), targets, report_fd)
             else:
-                os.environ["FIXLOOP_REPORT_PATH"] = str(report)
+                os.dup2(report_fd, report_plugin.REPORT_FD)
+                report_plugin.start_run(str(root))
                 os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # third-party plugins are out of scope
-                plugin = ["-p", "fixloop.sandbox.report_plugin", f"--rootdir={root}"]
-                code = int(pytest.main([*FLAGS, *plugin, *targets]))
+                code = int(pytest.main([*FLAGS, f"--rootdir={root}", *targets], plugins=[report_plugin]))
             sys.stdout.flush()
         finally:
             os.write(write_end, json.dumps(code).encode())

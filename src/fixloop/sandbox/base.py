@@ -62,6 +62,15 @@ class CollectionError(BaseModel):
     message: str
 
 
+class TamperEvent(BaseModel):
+    """Code running with workspace files on its stack used a mechanism that can rewrite
+    verdicts (see `report_plugin`): the audit event, a detail, and those files."""
+
+    event: str
+    detail: str = ""
+    files: list[str] = Field(default_factory=list, description="Workspace-relative when inside it.")
+
+
 class SandboxLimits(BaseModel):
     """Resource limits for one test run. Every field has a safe default."""
 
@@ -107,6 +116,14 @@ class TestRunResult(BaseModel):
     timed_out: bool = False
     output: str = Field(default="", description="Captured stdout+stderr, head and tail within the cap.")
     output_truncated: bool = False
+    session_exit_status: int | None = Field(
+        default=None, description="The exit status pytest reported at its end; None if it never got there."
+    )
+    tamper_events: list[TamperEvent] = Field(default_factory=list)
+    report_anomalies: list[str] = Field(
+        default_factory=list,
+        description="What in the report no cooperative run produces (a second verdict for a test ...).",
+    )
     runner: Literal["per-run", "warm-fast", "warm-pytest"] = Field(
         default="per-run",
         description="How the run was served: a fresh pytest process ('per-run'), or a warm "

@@ -9,9 +9,6 @@ from pathlib import Path
 
 from fixloop.sandbox.base import SandboxError, SandboxLimits
 
-REPORT_PATH_ENV = "FIXLOOP_REPORT_PATH"
-"""Names the file the report plugin writes; must match `report_plugin.REPORT_PATH_ENV`."""
-
 COVERAGE_ENV = "FIXLOOP_COVERAGE"
 """Set to `1` to have the report plugin record executed lines; must match `report_plugin.COVERAGE_ENV`."""
 
@@ -33,7 +30,6 @@ _SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH", re.IGNORECA
 def sandbox_environment(
     limits: SandboxLimits,
     support_dir: Path,
-    report_path: Path | None,
     host_environ: Mapping[str, str] = os.environ,
     *,
     coverage: bool = False,
@@ -41,10 +37,9 @@ def sandbox_environment(
     """The complete environment of a sandboxed test run.
 
     Contains only the fixed variables above, `PYTHONPATH=<support_dir>` (where the report
-    plugin lives), `FIXLOOP_REPORT_PATH=<report_path>` unless it is None (a warm worker
-    sets it per run), `LANG=C.UTF-8`, `FIXLOOP_COVERAGE=1`
-    when `coverage` is set, and the host variables named in `limits.env_passthrough` that
-    are set. Raises `SandboxError` when
+    plugin lives), `LANG=C.UTF-8`, `FIXLOOP_COVERAGE=1` when `coverage` is set, and the
+    host variables named in `limits.env_passthrough` that are set. Nothing in it names
+    the report channel. Raises `SandboxError` when
     `env_passthrough` names something that looks like a secret (…KEY, …TOKEN, …SECRET,
     …PASSWORD …): secrets never reach test code.
     """
@@ -61,8 +56,6 @@ def sandbox_environment(
         **_FIXED,
         "PYTHONPATH": str(support_dir),
     }
-    if report_path is not None:
-        environment[REPORT_PATH_ENV] = str(report_path)
     if coverage:
         environment[COVERAGE_ENV] = "1"
     return environment

@@ -18,8 +18,8 @@ Contract::
   5 no tests collected), or `FALLBACK` when the run needs real pytest. `FALLBACK` is only
   returned before any test function or fixture ran (test modules and conftests may have been
   imported), so the caller must discard this process and re-run in a fresh one.
-- Writes one JSON line per verdict to `report_fd` (one `os.write` each; the fd stays
-  open) in the format of `fixloop.sandbox.report_plugin`: `{"kind": "test", "node_id",
+- Writes one JSON line per verdict to `report_fd` (with the report plugin's
+  `write_line`; the fd stays open) in the format of `fixloop.sandbox.report_plugin`: `{"kind": "test", "node_id",
   "outcome", "duration_s", "message", "frames"}` plus `"lines"` when `tracer` is given
   (`start()` before a test's setup, `stop()` after its teardown), and `{"kind":
   "collection_error", "node_id", "message"}`; on a collection error no test runs.
@@ -702,7 +702,7 @@ class _Session:
         self.writer.hasmarkup = False
 
     def _write_line(self, line: dict[str, Any]) -> None:
-        os.write(self.report_fd, (json.dumps(line) + "\n").encode())
+        report_format.write_line(self.report_fd, line)
 
     def run(self, items: list[_Item]) -> int:
         """Run every item; the exit code pytest would give."""

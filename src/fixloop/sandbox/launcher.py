@@ -6,7 +6,11 @@ This file is copied into the sandbox as `fixloop_launcher.py` and run with `pyth
 so it imports only the standard library and nothing from the workspace can shadow it.
 
     python -I -S fixloop_launcher.py [--uid U --gid G] --memory-bytes N --cpu-seconds N
-        --max-processes N --max-file-bytes N --status-fd FD -- PROGRAM ARG...
+        --max-processes N --max-file-bytes N --status-fd FD [--report-path P] -- PROGRAM ARG...
+
+With `--report-path`, it opens P for appending before it drops privileges and hands it to
+the program as descriptor `REPORT_FD`: the run's report channel. Opened as root, in a
+directory only root can enter, the file cannot be reached by name from test code.
 
 Just before `execv`, it writes `ready` to the status descriptor; if the exec fails it
 appends `failed: <reason>` and exits 127, so exactly `ready` means the program started.
@@ -25,6 +29,8 @@ import time
 from typing import NoReturn
 
 READY = b"ready"
+REPORT_FD = 3
+"""Where the program finds the report channel; must match `report_plugin.REPORT_FD`."""
 EXEC_FAILED = b"failed: "
 EXEC_RETRY_S = 2.0
 
@@ -81,6 +87,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--max-processes", type=int, required=True)
     parser.add_argument("--max-file-bytes", type=int, required=True)
     parser.add_argument("--status-fd", type=int, required=True)
+    parser.add_argument("--report-path", help="open this file as the program's descriptor REPORT_FD")
     parser.add_argument("program", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     if args.program[:1] == ["--"]:
@@ -92,10 +99,25 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+def _open_report(path: str, status_fd: int) -> int:
+    """Open the report file at `REPORT_FD` (inheritable); the status descriptor, returned,
+    moves out of the way first if it was there."""
+    if status_fd == REPORT_FD:
+        status_fd = os.dup(status_fd)
+    report = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    if report != REPORT_FD:
+        os.dup2(report, REPORT_FD)
+        os.close(report)
+    os.set_inheritable(REPORT_FD, True)
+    return status_fd
+
+
 def main(argv: list[str]) -> int:
     args = _parse(argv)
     os.set_inheritable(args.status_fd, False)
     try:
+        if args.report_path is not None:
+            args.status_fd = _open_report(args.report_path, args.status_fd)
         # Drop first, then limit: an unprivileged process cannot raise its hard limits back.
         if args.uid is not None:
             drop_privileges(args.uid, args.gid)

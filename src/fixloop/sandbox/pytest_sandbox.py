@@ -31,9 +31,9 @@ from types import TracebackType
 from typing import Literal, Self
 
 from fixloop.sandbox import launcher
-from fixloop.sandbox.base import CollectionError, SandboxError, SandboxLimits, TestCaseResult, TestRunResult
+from fixloop.sandbox.base import SandboxError, SandboxLimits, TestRunResult
 from fixloop.sandbox.environment import sandbox_environment
-from fixloop.sandbox.report_reader import parse_report, read_report
+from fixloop.sandbox.report_reader import Report, parse_report, read_report
 from fixloop.sandbox.supervisor import SupervisedRun, supervise
 from fixloop.sandbox.support_dir import PLUGIN_MODULE, SupportDir
 from fixloop.sandbox.warm_worker import WarmWorker, WorkerAnswer, WorkerDied, WorkerRequest
@@ -76,11 +76,11 @@ class _Episode:
     """A worker serves one run at a time; concurrent runs in one episode take turns."""
 
 
-def pytest_command(workspace: Path, targets: Sequence[str]) -> list[str]:
-    """`python -m pytest` with our plugin, cheap start-up and classic quiet output."""
+def pytest_command(support: SupportDir, workspace: Path, targets: Sequence[str]) -> list[str]:
+    """pytest through the support directory's entry (which brings the report plugin), with
+    cheap start-up and classic quiet output."""
     command = [
-        sys.executable, "-m", "pytest",
-        "-p", PLUGIN_MODULE,
+        sys.executable, str(support.pytest_entry),
         "-p", "no:cacheprovider",
         "-q",
         f"--rootdir={workspace}",
@@ -92,9 +92,14 @@ def pytest_command(workspace: Path, targets: Sequence[str]) -> list[str]:
 
 
 def launcher_command(
-    support: SupportDir, limits: SandboxLimits, status_fd: int, run_as: tuple[int, int] | None
+    support: SupportDir,
+    limits: SandboxLimits,
+    status_fd: int,
+    run_as: tuple[int, int] | None,
+    report: Path,
 ) -> list[str]:
-    """The launcher invocation that applies `limits` (and the uid/gid drop) before exec."""
+    """The launcher invocation that applies `limits` (and the uid/gid drop) before exec and
+    hands the program `report` as its report channel."""
     command = [
         sys.executable, "-I", "-S", str(support.launcher),
         "--memory-bytes", str(limits.memory_mb * 1024 * 1024),
@@ -102,6 +107,7 @@ def launcher_command(
         "--max-processes", str(limits.max_processes),
         "--max-file-bytes", str(limits.max_file_bytes),
         "--status-fd", str(status_fd),
+        "--report-path", str(report),
     ]  # fmt: skip
     if run_as is not None:
         command += ["--uid", str(run_as[0]), "--gid", str(run_as[1])]
@@ -109,20 +115,22 @@ def launcher_command(
 
 
 def _result(
-    verdicts: tuple[list[TestCaseResult], list[CollectionError]],
+    report: Report,
     run: SupervisedRun | WorkerAnswer,
     runner: Literal["per-run", "warm-fast", "warm-pytest"],
 ) -> TestRunResult:
-    """A run's result from its report's verdicts and how its process went."""
-    tests, collection_errors = verdicts
+    """A run's result from its report and how its process went."""
     return TestRunResult(
-        tests=tests,
-        collection_errors=collection_errors,
+        tests=report.tests,
+        collection_errors=report.collection_errors,
         duration_s=run.duration_s,
         exit_code=run.exit_code,
         timed_out=run.timed_out,
         output=run.output,
         output_truncated=run.output_truncated,
+        session_exit_status=report.session_exit_status,
+        tamper_events=report.tamper_events,
+        report_anomalies=report.anomalies,
         runner=runner,
     )
 
@@ -221,7 +229,7 @@ class PytestSandbox(ABC):
                     writable=writable,
                     cwd=episode.directory,
                     command=command,
-                    env=sandbox_environment(self.limits, self._support.path, None),
+                    env=sandbox_environment(self.limits, self._support.path),
                     limits=self.limits,
                 )
             )
@@ -292,7 +300,7 @@ class PytestSandbox(ABC):
             workspace=str(workspace),
             targets=list(targets),
             coverage=coverage,
-            env=sandbox_environment(limits, self._support.path, None),
+            env=sandbox_environment(limits, self._support.path, coverage=coverage),
             timeout_s=limits.timeout_s,
             memory_bytes=limits.memory_mb * 1024 * 1024,
             cpu_seconds=limits.cpu_seconds,
@@ -318,13 +326,8 @@ class PytestSandbox(ABC):
                 logger.warning("Restarting the %s sandbox's warm worker: %s", self.name, exc)
                 episode.restarted = True
                 episode.worker = self._start_worker(episode)
-        verdicts = parse_report(answer.report.encode(), workspace)
-        return _result(verdicts, answer, "warm-fast" if answer.runner == "fast" else "warm-pytest")
-
-    def _prepare(self, setup: RunSetup) -> Launch:
-        for path in setup.writable:
-            self._hand_over(path)
-        return self._launch(setup)
+        report = parse_report(answer.report.encode(), workspace)
+        return _result(report, answer, "warm-fast" if answer.runner == "fast" else "warm-pytest")
 
     def _run_once(
         self, workspace: Path, targets: Sequence[str], limits: SandboxLimits, coverage: bool
@@ -333,16 +336,19 @@ class PytestSandbox(ABC):
         status_read, status_write = os.pipe()
         try:
             with tempfile.TemporaryDirectory(prefix="fixloop-run-") as run_dir:
+                # Bound into the sandbox for the launcher, which opens the report before it
+                # drops privileges; never handed over, so test code cannot enter it.
                 report = Path(run_dir) / "report.jsonl"
-                launch = self._prepare(
+                self._hand_over(workspace)
+                launch = self._launch(
                     RunSetup(
                         writable=[workspace, Path(run_dir)],
                         cwd=workspace,
                         command=[
-                            *launcher_command(self._support, limits, status_write, self.run_as()),
-                            *pytest_command(workspace, targets),
+                            *launcher_command(self._support, limits, status_write, self.run_as(), report),
+                            *pytest_command(self._support, workspace, targets),
                         ],
-                        env=sandbox_environment(limits, self._support.path, report, coverage=coverage),
+                        env=sandbox_environment(limits, self._support.path, coverage=coverage),
                         limits=limits,
                     )
                 )
@@ -361,11 +367,11 @@ class PytestSandbox(ABC):
                         f"({status.decode(errors='replace') or 'no launcher status'}); "
                         f"output:\n{run.output[-2000:]}"
                     )
-                verdicts = read_report(report, workspace)
+                parsed = read_report(report, workspace)
         finally:
             os.close(status_read)
             os.close(status_write)
-        return _result(verdicts, run, "per-run")
+        return _result(parsed, run, "per-run")
 
     def close(self) -> None:
         """End every episode and remove the support directory. Idempotent."""

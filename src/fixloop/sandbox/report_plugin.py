@@ -1,19 +1,27 @@
-"""A pytest plugin that streams one JSON line per test verdict to a report file.
+"""A pytest plugin that streams one JSON line per test verdict down a report channel.
 
-This file is copied into the sandbox as `fixloop_report.py` and loaded with
-`-p fixloop_report`, so it imports only the standard library and pytest, never fixloop.
-It is inert unless the environment variable named by `REPORT_PATH_ENV` names a file, or
-the one named by `REPORT_FD_ENV` names an open descriptor to write to instead (a warm
-worker's report pipe).
+This file is copied into the sandbox as `fixloop_report.py`, so it imports only the
+standard library and pytest, never fixloop. A run's report channel arrives as descriptor
+`REPORT_FD` (a pipe from a warm worker, a file opened by the launcher); nothing in the
+environment announces it. Before any test code runs, the runner calls `start_run`, which
+moves the channel to a fresh close-on-exec descriptor, closes `REPORT_FD`, and installs
+the tamper watch; the plugin (passed to `pytest.main` as this module) then writes the
+verdicts, and the runner ends the report with `end_run(exit_code)`.
 
-Each line is flushed as soon as a test finishes, so a run killed half way keeps the
-verdicts it already reached. Lines are one of:
+Each line is written with one `os.write` as soon as a test finishes, so a run killed half
+way keeps the verdicts it already reached. Lines are one of:
 
 - `{"kind": "test", "node_id", "outcome", "duration_s", "message", "frames": [{"path", "line"}]}`
   with `outcome` in passed/failed/error/skipped: a setup or teardown failure is `error`,
   xfail is `skipped`, a non-strict xpass is `passed` (pytest itself fails a strict xpass);
   `frames` are absolute paths, outermost first, and only for failures and errors.
 - `{"kind": "collection_error", "node_id", "message"}` for a file pytest could not collect.
+- `{"kind": "tamper", "event", "detail", "files"}` when code running with a file of the
+  rootdir on its stack used a mechanism that can rewrite verdicts (a trace or profile
+  function, swapping a function's code, walking the heap, ctypes, the process's own
+  descriptors in /proc): `files` are the rootdir's files on the stack, absolute.
+- `{"kind": "session_end", "exit_status"}`, the last line, written by the runner after
+  pytest returned.
 
 When the environment variable named by `COVERAGE_ENV` is `1`, each test line also has
 `"lines": {absolute path: [line, ...]}`: the lines of project files the test executed
@@ -21,8 +29,10 @@ When the environment variable named by `COVERAGE_ENV` is `1`, each test line als
 under the rootdir that are not test files; everything else is never traced line by line,
 which keeps the cost down. Runs without it are not traced at all.
 
-Test code runs in the same process and can forge these lines; the report is evidence
-from a cooperative run, not proof against a hostile one.
+Test code runs in the same process, so this report is not proof against it: the host
+checks it (one verdict per test, a `session_end` that matches the exit status the kernel
+reported, no tamper lines) and grading adds its own checks; see the README's security
+section for what that guarantees.
 """
 
 from __future__ import annotations
@@ -37,8 +47,9 @@ from typing import Any
 
 import pytest
 
-REPORT_PATH_ENV = "FIXLOOP_REPORT_PATH"
-REPORT_FD_ENV = "FIXLOOP_REPORT_FD"
+REPORT_FD = 3
+"""Where a run's report channel arrives; `start_run` moves it elsewhere and closes this one."""
+
 COVERAGE_ENV = "FIXLOOP_COVERAGE"
 MAX_MESSAGE_CHARS = 2000
 MAX_FRAMES = 64
@@ -183,7 +194,7 @@ class LineTracer:
 
 
 class ReportWriter:
-    """Folds test reports into verdicts and appends them to the report file."""
+    """Folds test reports into verdicts and writes them down the report channel."""
 
     def __init__(self, fd: int, invocation_dir: str, tracer: LineTracer | None = None) -> None:
         self._fd = fd
@@ -192,8 +203,7 @@ class ReportWriter:
         self._tracer = tracer
 
     def _write(self, line: dict[str, Any]) -> None:
-        # One os.write per line on an O_APPEND descriptor: no buffer to lose on a kill.
-        os.write(self._fd, (json.dumps(line) + "\n").encode())
+        write_line(self._fd, line)
 
     def pytest_runtest_logstart(self, nodeid: str) -> None:
         if self._tracer is not None:
@@ -223,20 +233,111 @@ class ReportWriter:
         if report.failed:
             self._write({"kind": "collection_error", "node_id": report.nodeid, "message": _message(report)})
 
-    def close(self) -> None:
-        os.close(self._fd)
+
+_os_write = os.write
+_encode = json.JSONEncoder().encode
+"""Bound when this module is imported, before any test code: code under test that later
+replaces `os.write` or `json.dumps` does not change what the report says."""
+
+_channel: int | None = None
+
+
+def write_line(fd: int, line: dict[str, Any]) -> None:
+    """Write one report line with one `os.write`: no buffer to lose on a kill."""
+    _os_write(fd, (_encode(line) + "\n").encode())
+
+
+def start_run(rootdir: str) -> int:
+    """Take the run's report channel from `REPORT_FD` and start watching for tampering.
+
+    Call before any test code runs. The channel moves to a new close-on-exec descriptor
+    (returned, and used by the plugin from now on) so `REPORT_FD` is closed and
+    subprocesses of the tests never inherit it.
+    """
+    global _channel
+    _channel = os.dup(REPORT_FD)
+    os.close(REPORT_FD)
+    sys.addaudithook(_TamperWatch(_channel, rootdir))
+    return _channel
+
+
+def end_run(exit_status: int) -> None:
+    """The report's last line: pytest returned `exit_status`. Call just before exiting."""
+    if _channel is not None:
+        write_line(_channel, {"kind": "session_end", "exit_status": exit_status})
+
+
+_WATCHED_EVENTS = frozenset(
+    {
+        "sys.settrace",
+        "sys.setprofile",
+        "sys.addaudithook",
+        "gc.get_objects",
+        "gc.get_referrers",
+        "gc.get_referents",
+        "ctypes.dlopen",
+        "ctypes.dlsym",
+        "ctypes.cdata",
+        "ctypes.addressof",
+    }
+)
+"""Audit events of mechanisms that can rewrite verdicts in this process."""
+
+_WATCHED_PATHS = ("/proc/self/fd", "/proc/self/mem", "/proc/thread-self", "/dev/fd")
+
+
+class _TamperWatch:
+    """An audit hook (it cannot be removed) that reports watched events to the channel.
+
+    An event counts only when a file under the rootdir is on the stack, so pytest's own
+    machinery and the coverage tracer never trip it; the host decides which of those
+    files matter (grading: the ones the agent changed).
+    """
+
+    def __init__(self, fd: int, rootdir: str) -> None:
+        self._fd = fd
+        self._root = os.path.realpath(rootdir) + os.sep
+        self._proc_self = f"/proc/{os.getpid()}/"
+        self._busy = False
+
+    def __call__(self, event: str, args: tuple[Any, ...]) -> None:
+        if event in _WATCHED_EVENTS:
+            detail = ""
+        elif event == "object.__setattr__" and len(args) > 1 and args[1] == "__code__":
+            detail = "__code__"
+        elif event in ("open", "os.listdir") and args and isinstance(args[0], str):
+            path = args[0]
+            if not (path.startswith(_WATCHED_PATHS) or path.startswith(self._proc_self)):
+                return
+            detail = path
+        else:
+            return
+        if self._busy:
+            return
+        self._busy = True
+        try:
+            files = self._rootdir_files()
+            if files:
+                write_line(self._fd, {"kind": "tamper", "event": event, "detail": detail, "files": files})
+        except Exception:  # a report the hook cannot write is missing, which the host notices
+            pass
+        finally:
+            self._busy = False
+
+    def _rootdir_files(self) -> list[str]:
+        found: list[str] = []
+        frame: FrameType | None = sys._getframe(2)
+        while frame is not None:
+            name = frame.f_code.co_filename
+            if name.startswith(self._root) and name not in found:
+                found.append(name)
+            frame = frame.f_back
+        return found
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    path = os.environ.get(REPORT_PATH_ENV)
-    descriptor = os.environ.get(REPORT_FD_ENV)
-    if descriptor:
-        fd = os.dup(int(descriptor))
-    elif path:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
-    else:
+    if _channel is None:
         return
     tracer = LineTracer(str(config.rootpath)) if os.environ.get(COVERAGE_ENV) == "1" else None
-    writer = ReportWriter(fd, str(config.invocation_params.dir), tracer)
+    writer = ReportWriter(_channel, str(config.invocation_params.dir), tracer)
     config.pluginmanager.register(writer, "fixloop_report_writer")
-    config.add_cleanup(writer.close)

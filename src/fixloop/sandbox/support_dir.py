@@ -18,7 +18,8 @@ the worker imports its siblings by their sandbox names)."""
 class SupportDir:
     """A temporary directory with the programs a sandbox runs and the modules they import.
 
-    `fixloop_launcher.py` (per-run sandbox), `fixloop_worker.py` (warm worker), and the
+    `fixloop_launcher.py` and `fixloop_pytest.py` (per-run sandbox: the launcher execs the
+    second), `fixloop_worker.py` (warm worker), and the
     modules they import: `fixloop_report.py` (the pytest plugin), `fixloop_fast.py` (the
     fast path) and `fixloop_output.py` (the output cap). All of them import only the
     standard library and pytest.
@@ -34,6 +35,7 @@ class SupportDir:
         self.path.chmod(0o755)
         self.plugin = self._copy("report_plugin.py", f"{PLUGIN_MODULE}.py")
         self.launcher = self._copy("launcher.py", "fixloop_launcher.py")
+        self.pytest_entry = self._copy("pytest_entry.py", "fixloop_pytest.py")
         self.worker = self._copy("worker_program.py", "fixloop_worker.py")
         self._copy("fast_pytest.py", "fixloop_fast.py")
         self._copy("output_capture.py", "fixloop_output.py")

@@ -78,9 +78,9 @@ FALLBACK_EXIT = 87
 KILL_GRACE_S = 1.0
 """How long output is still read after a child is killed."""
 
-REPORT_FD = 3
+REPORT_FD = fixloop_report.REPORT_FD
 """Where a child finds its report pipe (a pipe, not a file: a test filling /tmp or the disk
-cannot make the verdicts disappear)."""
+cannot make the verdicts disappear); `fixloop_report.start_run` takes it from there."""
 
 MAX_REPORT_BYTES = 64 * 1024 * 1024
 """Report bytes kept per run; only forged or absurd reports are longer."""
@@ -169,22 +169,24 @@ def _run_child(
         )
         os.environ.clear()
         os.environ.update(request["env"])
-        os.environ[fixloop_report.REPORT_FD_ENV] = str(REPORT_FD)
         os.environ["TMPDIR"] = run_tmp
         tempfile.tempdir = None
         _remove_earlier_tmp(os.path.dirname(run_tmp), keep=run_tmp)
         if request["coverage"]:
             os.environ[fixloop_report.COVERAGE_ENV] = "1"
         workspace, targets = request["workspace"], request["targets"]
+        channel = fixloop_report.start_run(workspace)
         code_cache.install()
         os.chdir(workspace)
         sys.path.insert(0, workspace)
         if runner == "fast":
-            code = _run_fast(workspace, targets, request["coverage"])
+            code = _run_fast(workspace, targets, request["coverage"], channel)
         else:
             arguments = [*PYTEST_ARGS, f"--rootdir={workspace}"]
             arguments = [*arguments, "--", *targets] if targets else arguments
             code = int(pytest.main(arguments, plugins=[fixloop_report]))
+        if code != FALLBACK_EXIT:
+            fixloop_report.end_run(code)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     except BaseException:
@@ -196,7 +198,7 @@ def _run_child(
     os._exit(code)
 
 
-def _run_fast(workspace: str, targets: list[str], coverage: bool) -> int:
+def _run_fast(workspace: str, targets: list[str], coverage: bool, channel: int) -> int:
     """The fast path's exit code, or `FALLBACK_EXIT` when it declines or breaks.
 
     Whatever this child did is discarded on a fallback, so a bug in the fast path costs
@@ -207,7 +209,7 @@ def _run_fast(workspace: str, targets: list[str], coverage: bool) -> int:
     # past the output capture.
     faulthandler.enable(file=os.dup(2))
     try:
-        code = fixloop_fast.run_fast(workspace, targets, REPORT_FD, tracer)
+        code = fixloop_fast.run_fast(workspace, targets, channel, tracer)
     except BaseException:
         return FALLBACK_EXIT
     return FALLBACK_EXIT if code is None else int(code)
