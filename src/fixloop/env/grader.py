@@ -1,15 +1,27 @@
-"""SWE-bench-style grading: the task's own tests, with the original test files restored."""
+"""SWE-bench-style grading, hardened against the code it grades.
+
+The grade runs the task's own tests on a fresh tree: the original repository with the
+agent's changes applied only to source files (`grading_tree`), plus two checks of the
+grade's own (`grade_integrity.Canary`). Its verdicts count only when pytest finished and
+the report adds up; a change that carries a tampering mechanism (`tamper_scan`) or a run
+whose report only tampering explains makes the outcome `tampered`, with the evidence.
+"""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from fixloop.env.grade_integrity import Canary, finished, runtime_evidence
+from fixloop.env.grading_tree import grading_tree
+from fixloop.env.tamper_scan import scan_left_out_changes, scan_source_changes
 from fixloop.sandbox.base import Sandbox, SandboxError, SandboxLimits, TestOutcome, TestRunResult
+from fixloop.tasks.repo_tree import write_repo_tree
 from fixloop.tasks.task import Task, test_file_of
 
 
@@ -19,6 +31,7 @@ class GradeOutcome(StrEnum):
     resolved = "resolved"
     partial = "partial"
     unresolved = "unresolved"
+    tampered = "tampered"
     infra_error = "infra_error"
 
 
@@ -27,7 +40,8 @@ class Grade(BaseModel):
 
     `score` = (fraction of fail_to_pass passing) x (fraction of pass_to_pass still passing),
     so doing nothing scores 0, a full fix scores 1, and every broken regression test costs.
-    `pass_fraction` is the fraction of all graded tests passing.
+    `pass_fraction` is the fraction of all graded tests passing. A `tampered` grade scores
+    0 whatever the tests said, and `evidence` says why.
     """
 
     outcome: GradeOutcome
@@ -37,12 +51,22 @@ class Grade(BaseModel):
     fail_to_pass_failed: list[str] = Field(default_factory=list)
     pass_to_pass_broken: list[str] = Field(default_factory=list)
     timed_out: bool = False
+    evidence: list[str] = Field(
+        default_factory=list,
+        description="Why the outcome is `tampered`: file:line and mechanism, or the run's facts.",
+    )
+    ignored_changes: list[str] = Field(
+        default_factory=list,
+        description="The agent's changes the grade left out (tests, conftest.py, pytest configuration ...).",
+    )
     error: str | None = Field(default=None, description="Why grading could not run (infra_error).")
 
 
 def grade_run(task: Task, run: TestRunResult) -> Grade:
-    """Grade a finished run of the task's test files. Tests the run did not report count as failing."""
-    passing = {node for node in task.graded_tests if run.outcome_of(node) == TestOutcome.passed}
+    """Grade a finished run of the task's test files. Tests the run did not report count as
+    failing, and so does every test of a run pytest did not finish."""
+    reported = finished(run)
+    passing = {node for node in task.graded_tests if reported and run.outcome_of(node) == TestOutcome.passed}
     f2p_passed = [node for node in task.fail_to_pass if node in passing]
     f2p_failed = [node for node in task.fail_to_pass if node not in passing]
     p2p_broken = [node for node in task.pass_to_pass if node not in passing]
@@ -68,43 +92,45 @@ def grade_run(task: Task, run: TestRunResult) -> Grade:
 
 def grade_workspace(
     task: Task,
-    workspace_root: Path,
+    current: Mapping[str, str],
     sandbox: Sandbox,
     limits: SandboxLimits | None = None,
     *,
     scratch: Path | None = None,
 ) -> tuple[Grade, TestRunResult | None]:
-    """Grade the repository in `workspace_root` without touching it.
+    """Grade the workspace whose text files are `current` (repository-relative path -> text).
 
-    The repository is copied (into a new directory under `scratch` when given, e.g. an
-    episode's directory, so the episode's warm worker runs the grade), the task's test
-    files (and conftest.py files) are restored to their originals so edited tests cannot
-    earn a pass, and the graded tests' files are run. A sandbox failure yields an
-    `infra_error` grade instead of raising.
+    The grading tree is written into a new directory (under `scratch` when given, e.g. an
+    episode's directory, so the episode's warm worker runs the grade) and the graded tests'
+    files run there with the canary. A sandbox failure yields an `infra_error` grade
+    instead of raising. Never touches the workspace itself.
     """
+    tree = grading_tree(task, current)
+    evidence = scan_source_changes(task.files, current, tree.applied)
+    evidence += scan_left_out_changes(task.files, current, tree.ignored)
+    targets = sorted({test_file_of(node) for node in task.graded_tests})
+    canary = Canary.beside(targets[0])
     grading_dir = Path(tempfile.mkdtemp(prefix="fixloop-grade-", dir=scratch))
     try:
-        shutil.copytree(workspace_root, grading_dir, dirs_exist_ok=True, symlinks=True)
-        for rel in task.test_files:
-            target = grading_dir / rel
-            if target.is_symlink() or target.is_dir():
-                _remove(target)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(task.files.get(rel, ""), encoding="utf-8")
-        targets = sorted({test_file_of(node) for node in task.graded_tests})
+        write_repo_tree({**tree.files, canary.path: canary.source}, grading_dir)
         try:
             limits = (limits or SandboxLimits()).model_copy(update={"timeout_s": task.timeout_s})
-            run = sandbox.run_tests(grading_dir, targets, limits=limits)
+            run = sandbox.run_tests(grading_dir, [*targets, canary.path], limits=limits)
         except SandboxError as exc:
             failed = Grade(outcome=GradeOutcome.infra_error, score=0.0, pass_fraction=0.0, error=str(exc))
             return failed, None
-        return grade_run(task, run), run
     finally:
         shutil.rmtree(grading_dir, ignore_errors=True)
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    else:
-        path.unlink()
+    evidence += runtime_evidence(run, canary, {*targets, canary.path}, set(tree.applied))
+    ignored = [f"{path} ({reason})" for path, reason in tree.ignored.items()]
+    grade = grade_run(task, run).model_copy(update={"ignored_changes": ignored})
+    if evidence:
+        grade = grade.model_copy(
+            update={
+                "outcome": GradeOutcome.tampered,
+                "score": 0.0,
+                "pass_fraction": 0.0,
+                "evidence": evidence,
+            }
+        )
+    return grade, run

@@ -18,9 +18,9 @@ Contract::
   5 no tests collected), or `FALLBACK` when the run needs real pytest. `FALLBACK` is only
   returned before any test function or fixture ran (test modules and conftests may have been
   imported), so the caller must discard this process and re-run in a fresh one.
-- Writes one JSON line per verdict to `report_fd` (with the report plugin's
-  `write_line`; the fd stays open) in the format of `fixloop.sandbox.report_plugin`: `{"kind": "test", "node_id",
-  "outcome", "duration_s", "message", "frames"}` plus `"lines"` when `tracer` is given
+- Writes one JSON line per verdict to `report_fd` (with the report plugin's `write_line`;
+  the fd stays open) in the format of `fixloop.sandbox.report_plugin`: `{"kind": "test",
+  "node_id", "outcome", "duration_s", "message", "frames"}` plus `"lines"` when `tracer` is given
   (`start()` before a test's setup, `stop()` after its teardown), and `{"kind":
   "collection_error", "node_id", "message"}`; on a collection error no test runs.
 - Prints what `pytest -q -p no:cacheprovider -o console_output_style=classic --color=no`
@@ -43,7 +43,6 @@ import configparser
 import dataclasses
 import functools
 import inspect
-import json
 import os
 import re
 import sys

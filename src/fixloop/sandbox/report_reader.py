@@ -92,8 +92,10 @@ def parse_report(data: bytes, workspace: Path) -> Report:
                 report.collection_errors.append(CollectionError.model_validate(line))
             elif kind == "tamper":
                 files = [_relative_to(workspace, path) for path in _FILES.validate_python(line.get("files"))]
-                event = TamperEvent(event=str(line.get("event")), detail=str(line.get("detail", "")), files=files)
-                report.tamper_events.append(event)
+                detail = str(line.get("detail", ""))
+                report.tamper_events.append(
+                    TamperEvent(event=str(line.get("event")), detail=detail, files=files)
+                )
             elif kind == "session_end" and isinstance(line.get("exit_status"), int):
                 if report.session_exit_status is None:
                     report.session_exit_status = line["exit_status"]

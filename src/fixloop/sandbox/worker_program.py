@@ -266,32 +266,47 @@ class CodeCache:
     """
 
     MAX_FILES = 2000
-    MAX_FILE_BYTES = 1 << 20
+    MAX_DEPTH = 32
+    MAX_FILE_BYTES = 256 * 1024
+    MAX_COMPILED_BYTES = 2 * 1024 * 1024
+    """Bytes compiled per refresh: the worker's own time is not bounded by a run's timeout,
+    so files planted by test code (many, large) must not stall it; what is left out the
+    child compiles itself, within its run's limits."""
 
     def __init__(self) -> None:
         self._entries: dict[str, tuple[tuple[int, int], bytes, types.CodeType]] = {}
 
     def refresh(self, root: str) -> None:
-        """Compile what changed among the regular `.py` files under `root`."""
+        """Compile what changed among the regular `.py` files under `root`, within the caps."""
         seen = 0
+        budget = [self.MAX_COMPILED_BYTES]
+        top = root.rstrip(os.sep).count(os.sep)
         for directory, dirnames, filenames in os.walk(root):
-            dirnames[:] = [name for name in dirnames if not name.startswith(".") and name != "__pycache__"]
+            deep = directory.count(os.sep) - top >= self.MAX_DEPTH
+            dirnames[:] = (
+                [] if deep else [d for d in dirnames if not d.startswith(".") and d != "__pycache__"]
+            )
             for name in filenames:
                 if not name.endswith(".py") or seen >= self.MAX_FILES:
                     continue
                 seen += 1
-                self._compile(os.path.join(directory, name), _is_test_file(name))
+                self._compile(os.path.join(directory, name), _is_test_file(name), budget)
 
-    def _compile(self, path: str, rewrite: bool) -> None:
+    def _compile(self, path: str, rewrite: bool, budget: list[int]) -> None:
         try:
             status = os.lstat(path)
             stamp = (status.st_mtime_ns, status.st_size)
-            if not stat.S_ISREG(status.st_mode) or status.st_size > self.MAX_FILE_BYTES:
+            if not stat.S_ISREG(status.st_mode) or status.st_size > min(self.MAX_FILE_BYTES, budget[0]):
                 return
             if path in self._entries and self._entries[path][0] == stamp:
                 return
-            with open(path, "rb") as handle:
-                source = handle.read()
+            budget[0] -= status.st_size
+            # Test code may swap the file for a link or a FIFO since the lstat.
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            with open(fd, "rb") as handle:
+                if os.fstat(fd).st_size != status.st_size or not stat.S_ISREG(os.fstat(fd).st_mode):
+                    return
+                source = handle.read(self.MAX_FILE_BYTES + 1)
             if rewrite:
                 tree = ast.parse(source, filename=path)
                 _pytest.assertion.rewrite.rewrite_asserts(tree, source, path, None)
