@@ -5,12 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import weakref
 from pathlib import Path
 
 from fixloop.sandbox.base import SandboxError, SandboxLimits
 from fixloop.sandbox.pytest_sandbox import Launch, PytestSandbox, RunSetup
-from fixloop.sandbox.uid_slots import UidSlot
 
 INSTALL_HINT = (
     "install Debian's `bubblewrap` package (apt-get install bubblewrap) "
@@ -87,14 +85,6 @@ def mount_args(read_only: list[str], writable: list[str], tmp_bytes: int) -> lis
     return args
 
 
-def _chown_tree(root: Path, uid: int, gid: int) -> None:
-    """Give `root` and everything below it to uid/gid, never following a symlink."""
-    os.chown(root, uid, gid, follow_symlinks=False)
-    for directory, dirnames, filenames in os.walk(root):
-        for name in (*dirnames, *filenames):
-            os.chown(os.path.join(directory, name), uid, gid, follow_symlinks=False)
-
-
 class BwrapSandbox(PytestSandbox):
     """Runs the workspace's tests under bubblewrap.
 
@@ -129,29 +119,11 @@ class BwrapSandbox(PytestSandbox):
         self._bwrap = bwrap or find_bwrap()
         super().__init__(limits, warm=warm)
         self._system_paths = system_paths()
-        self._slot: UidSlot | None = None
-        if os.geteuid() == 0:
-            self._slot = UidSlot()
-            self._release_slot = weakref.finalize(self, self._slot.release)
-
-    def run_as(self) -> tuple[int, int] | None:
-        """The sandbox's own uid (used as gid too) when running as root, else None."""
-        return None if self._slot is None else (self._slot.uid, self._slot.uid)
 
     def _privilege_args(self) -> list[str]:
-        if self._slot is None:
+        if self.run_as() is None:
             return ["--unshare-user"]
         return ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
-
-    def _hand_over(self, path: Path) -> None:
-        """As root, give the tree to the sandbox's uid: the host wrote it as root."""
-        run_as = self.run_as()
-        if run_as is None:
-            return
-        try:
-            _chown_tree(path, *run_as)
-        except OSError as exc:
-            raise SandboxError(f"could not hand {path} to uid {run_as[0]}: {exc}") from exc
 
     def _worker_scratch(self) -> Path | None:
         """None: a worker keeps its runs' temporary files in the sandbox's private /tmp."""
@@ -161,9 +133,7 @@ class BwrapSandbox(PytestSandbox):
         """Empty the private /tmp after each run, but for the paths bound into it, as a
         fresh per-run container would have it: nothing a run leaves there (a pytest.ini
         above the workspace, say) reaches a later run."""
-        if self.run_as() is not None:
-            directory.chmod(0o755)  # root's: test code cannot add files beside the workspaces
-        options: list[str] = []
+        options = super()._prepare_episode(directory)
         for path in [str(directory), str(self._support.path), *self._system_paths]:
             options += ["--clean-tmp", path]
         return options
@@ -187,9 +157,3 @@ class BwrapSandbox(PytestSandbox):
         # Killing bwrap's process group at the timeout is enough: --die-with-parent kills
         # the sandbox's init, and with it the whole PID namespace, when bwrap dies.
         return Launch(argv=[*argv, "--", *setup.command], env={})
-
-    def close(self) -> None:
-        """Remove the support directory and give the sandbox's uid back. Idempotent."""
-        super().close()
-        if self._slot is not None:
-            self._release_slot()

@@ -1,8 +1,9 @@
 """What every sandbox shares: warm workers per episode, per-run pytest, and the report.
 
-A concrete sandbox only says how a program is isolated (`_launch`), which uid test code
-runs as (`run_as`) and how a directory is handed to that uid (`_hand_over`); the command
-lines, the deadlines, the output capture and the result assembly are the same for all.
+A concrete sandbox only says how a program is isolated (`_launch`); the command lines, the
+deadlines, the output capture and the result assembly are the same for all. So is who test
+code runs as: as root, an unprivileged uid of the sandbox's own (`UidSlot`), to which the
+host hands each workspace before a run (`_hand_over`); otherwise the current user.
 
 A test run is served in one of two ways:
 
@@ -23,6 +24,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,6 +38,7 @@ from fixloop.sandbox.environment import sandbox_environment
 from fixloop.sandbox.report_reader import Report, parse_report, read_report
 from fixloop.sandbox.supervisor import SupervisedRun, supervise
 from fixloop.sandbox.support_dir import PLUGIN_MODULE, SupportDir
+from fixloop.sandbox.uid_slots import UidSlot
 from fixloop.sandbox.warm_worker import WarmWorker, WorkerAnswer, WorkerDied, WorkerRequest
 
 logger = logging.getLogger(__name__)
@@ -152,6 +155,9 @@ class PytestSandbox(ABC):
     context manager). Runs may be issued one after another without limit; outside an
     episode nothing (temporary directory, process, descriptor) outlives a run, and an
     episode's worker ends with `end_episode` or `close`.
+
+    As root, the sandbox holds a uid of its own (see `UidSlot`) until `close()`, and test
+    code runs under it.
     """
 
     name: str
@@ -162,20 +168,38 @@ class PytestSandbox(ABC):
         self._support = SupportDir()
         self._episodes: dict[Path, _Episode] = {}
         self._worker_problem: str | None = None
+        self._uid: UidSlot | None = None
+        if os.geteuid() == 0:
+            self._uid = UidSlot()
+            self._release_uid = weakref.finalize(self, self._uid.release)
 
     def run_as(self) -> tuple[int, int] | None:
-        """The (uid, gid) test code runs as, or None to keep the current one."""
-        return None
+        """The (uid, gid) test code runs as: the sandbox's own when running as root, else None
+        (the current user's)."""
+        return None if self._uid is None else (self._uid.uid, self._uid.uid)
 
-    def _hand_over(self, path: Path) -> None:  # noqa: B027 - most sandboxes need nothing here
-        """Make `path` (a tree the host wrote) writable for the uid test code runs as."""
+    def _hand_over(self, path: Path) -> None:
+        """As root, give `path` (a tree the host wrote) to the sandbox's uid; raises `SandboxError`."""
+        if self._uid is not None:
+            self._uid.hand_over(path)
+
+    def _end_test_processes(self) -> None:  # noqa: B027 - a PID namespace ends them already
+        """Kill whatever test code left running; called after each per-run run, when an
+        episode ends and at `close()`."""
 
     @abstractmethod
     def _launch(self, setup: RunSetup) -> Launch:
         """Say how to start `setup.command` isolated (the writable paths are handed over)."""
 
     def _prepare_episode(self, directory: Path) -> list[str]:
-        """Ready the episode's directory for its worker; the worker program's extra options."""
+        """Ready the episode's directory for its worker; the worker program's extra options.
+
+        As root, the directory (root's, as the host made it) gets mode 0755: test code may
+        enter it and change the workspaces in it (handed over run by run), not put files
+        beside them.
+        """
+        if self._uid is not None:
+            directory.chmod(0o755)
         return []
 
     def _worker_scratch(self) -> Path | None:
@@ -211,6 +235,7 @@ class PytestSandbox(ABC):
             return
         if episode.worker is not None:
             episode.worker.close()
+        self._end_test_processes()
         if episode.scratch is not None:
             shutil.rmtree(episode.scratch, ignore_errors=True)
 
@@ -371,13 +396,22 @@ class PytestSandbox(ABC):
         finally:
             os.close(status_read)
             os.close(status_write)
+            self._end_test_processes()
         return _result(parsed, run, "per-run")
 
     def close(self) -> None:
-        """End every episode and remove the support directory. Idempotent."""
-        for directory in list(self._episodes):
-            self.end_episode(directory)
-        self._support.close()
+        """End every episode and every process of test code, remove the support directory
+        and give the sandbox's uid back. Idempotent."""
+        if self._support.closed:
+            return
+        try:
+            for directory in list(self._episodes):
+                self.end_episode(directory)
+            self._end_test_processes()
+        finally:
+            self._support.close()
+            if self._uid is not None:
+                self._release_uid()
 
     def __enter__(self) -> Self:
         return self

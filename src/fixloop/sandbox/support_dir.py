@@ -24,21 +24,24 @@ class SupportDir:
     fast path) and `fixloop_output.py` (the output cap). All of them import only the
     standard library and pytest.
 
-    World-readable, so a launcher that dropped to an unprivileged uid can still read it;
-    put it on PYTHONPATH so pytest finds the plugin. `close()` removes it (idempotent);
-    it is also removed when the object is garbage-collected or the interpreter exits.
+    Owned by whoever made it (root, as root) and writable by no one else: the directory is
+    0755 and its files 0644, so test code under a sandbox's unprivileged uid can read and
+    run them, never change, replace or add to them. It is opened to others only once the
+    files are in place. Put it on PYTHONPATH so pytest finds the plugin. `close()` removes
+    it (idempotent); it is also removed when the object is garbage-collected or the
+    interpreter exits.
     """
 
     def __init__(self) -> None:
         self.path = Path(tempfile.mkdtemp(prefix="fixloop-support-"))
         self._remove = weakref.finalize(self, shutil.rmtree, self.path, ignore_errors=True)
-        self.path.chmod(0o755)
         self.plugin = self._copy("report_plugin.py", f"{PLUGIN_MODULE}.py")
         self.launcher = self._copy("launcher.py", "fixloop_launcher.py")
         self.pytest_entry = self._copy("pytest_entry.py", "fixloop_pytest.py")
         self.worker = self._copy("worker_program.py", "fixloop_worker.py")
         self._copy("fast_pytest.py", "fixloop_fast.py")
         self._copy("output_capture.py", "fixloop_output.py")
+        self.path.chmod(0o755)
 
     def _copy(self, source: str, name: str) -> Path:
         target = self.path / name
