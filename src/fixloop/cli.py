@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +31,7 @@ from fixloop.rollout.run_session import (
     RunProgress,
     RunSettings,
     execute_run,
+    is_simulated,
     select_tasks,
     settings_of,
     start_run,
@@ -39,6 +41,7 @@ from fixloop.rollout.trajectory import Trajectory
 from fixloop.sandbox.base import Sandbox, SandboxError
 from fixloop.sandbox.factory import make_sandbox
 from fixloop.store import RunInfo, Store, StoreError
+from fixloop.store.redaction import redact_text
 from fixloop.tasks.loader import TaskLoadError, load_jsonl, load_suite, load_tasks
 from fixloop.tasks.splits import DEFAULT_FRACTIONS, SPLIT_NAMES, TaskSplits, parse_fractions, split_tasks
 from fixloop.tasks.stats import Spread, SuiteStats, suite_stats
@@ -463,7 +466,8 @@ def run(
         typer.Option("--api-key", help="API key (default: $OPENAI_API_KEY); never stored or logged."),
     ] = None,
     timeout: Annotated[
-        float | None, typer.Option(help="Seconds one model request may take (default 60).")
+        float | None,
+        typer.Option(help="Deadline in seconds for each model request, whole answer included (default 60)."),
     ] = None,
     config: Annotated[
         Path | None,
@@ -501,7 +505,11 @@ def run(
     ] = None,
     resume: Annotated[
         str | None,
-        typer.Option("--resume", metavar="RUN", help="Continue a stopped run; task options are ignored."),
+        typer.Option(
+            "--resume",
+            metavar="RUN",
+            help="Continue a stopped run; task options are ignored, --base-url/--api-key/--timeout apply.",
+        ),
     ] = None,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Do not serve model calls from the cache.")
@@ -561,10 +569,11 @@ def run(
         if resume:
             try:
                 info = store.get_run(resume)
-                settings = settings_of(info)
+                settings = _resumed_settings(info, base_url=base_url, timeout_s=timeout)
                 tasks = select_tasks(settings)
             except (StoreError, TaskLoadError, ValueError) as exc:
                 raise _fail(str(exc)) from None
+            _show_endpoint(info, settings)
             tasks = _prepared(tasks, settings.sandbox)
         else:
             settings = RunSettings(
@@ -596,6 +605,8 @@ def run(
                 raise _fail(str(exc)) from None
         _execute(store, info, settings, tasks, api_key, log_format, as_json)
         trajectories = store.trajectories(info)
+    except StoreError as exc:  # the store failed (locked, read-only, ...) or the run is leased
+        raise _fail(str(exc)) from None
     finally:
         store.close()
     if output is not None:
@@ -604,6 +615,32 @@ def run(
     if log_format == "table":
         simulated = " [magenta](simulated: not a model's performance)[/]" if info.simulated else ""
         _report_run(trajectories, f"{info.name} ({settings.model_label}){simulated}", as_json)
+
+
+def _resumed_settings(info: RunInfo, *, base_url: str | None, timeout_s: float | None) -> RunSettings:
+    """The settings `info` was started with, with the endpoint options given again on resume.
+
+    The API key is never among the settings: it comes from --api-key, the config file or
+    $OPENAI_API_KEY on every invocation. Raises ValueError for an unusable option value.
+    """
+    settings = settings_of(info)
+    changed = {"base_url": base_url, "timeout_s": timeout_s}
+    return RunSettings.model_validate(
+        {**settings.model_dump(), **{name: value for name, value in changed.items() if value is not None}}
+    )
+
+
+def _show_endpoint(info: RunInfo, settings: RunSettings) -> None:
+    """Say which endpoint a resumed run talks to (base URL and model, never the key)."""
+    if settings.agent != "llm" or not settings.model or is_simulated(settings.model):
+        return
+    base_url = settings.base_url or os.environ.get("OPENAI_BASE_URL") or "OpenAI's default URL"
+    err.print(
+        f"resuming {info.name}: {settings.model} at {redact_text(base_url)} "
+        f"(timeout {settings.timeout_s:g}s per request)",
+        soft_wrap=True,
+        markup=False,
+    )
 
 
 def _prepared(tasks: list[Task], sandbox: str) -> list[Task]:

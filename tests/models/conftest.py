@@ -21,12 +21,9 @@ SCHEMA = {
 
 
 class RecordedSleeps(list[float]):
-    """Stands in for time.sleep / asyncio.sleep: records each wait instead of waiting."""
+    """Stands in for asyncio.sleep: records each wait instead of waiting."""
 
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-    async def asleep(self, seconds: float) -> None:
+    async def __call__(self, seconds: float) -> None:
         self.append(seconds)
 
 
@@ -59,5 +56,4 @@ def retry(sleeps: RecordedSleeps) -> RetryPolicy:
         max_delay_s=5.0,
         jitter=lambda cap: cap,
         sleep=sleeps,
-        async_sleep=sleeps.asleep,
     )

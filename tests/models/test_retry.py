@@ -50,7 +50,7 @@ def test_a_dropped_connection_is_retried(retry: RetryPolicy) -> None:
     assert len(server.requests) == 2
 
 
-def test_async_calls_retry_with_the_async_sleep(retry: RetryPolicy, sleeps: RecordedSleeps) -> None:
+def test_async_calls_retry_with_the_policys_sleep(retry: RetryPolicy, sleeps: RecordedSleeps) -> None:
     with FakeOpenAIServer([Reply.server_error(), Reply.dropped(), Reply(text="ok")]) as server:
         result = asyncio.run(openai_model(server, retry).acomplete(ask()))
     assert result.text == "ok"
@@ -60,7 +60,7 @@ def test_async_calls_retry_with_the_async_sleep(retry: RetryPolicy, sleeps: Reco
 def test_no_retry_starts_past_max_total_time(sleeps: RecordedSleeps) -> None:
     now = [0.0]
 
-    def sleep(seconds: float) -> None:
+    async def sleep(seconds: float) -> None:
         sleeps.append(seconds)
         now[0] += seconds
 

@@ -11,7 +11,10 @@ chat request it received in `requests`.
 
 Token usage is counted as one token per four characters, prompt and completion alike, and
 a completion longer than `max_tokens` is cut there (`finish_reason="length"`), as real
-servers do. The server is single-purpose test equipment: no authentication, no streaming.
+servers do. Hostile servers are a `Reply` too: one that drips its answer a byte at a time
+(`Reply.drip`), or answers HTTP 200 with an error or no choices (`Reply.ok_with_error`,
+`Reply.ok_without_choices`). The server is single-purpose test equipment: no
+authentication, no streaming.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -66,6 +69,10 @@ class Reply:
     """Sent as the `Retry-After` header when set."""
     drop_connection: bool = False
     """Close the socket without sending any response."""
+    body: Any = None
+    """Sent with `status` instead of a completion or an error body: a str as it is, else as JSON."""
+    drip_interval_s: float = 0.0
+    """Send the whole response, status line and headers included, one byte per this many seconds."""
 
     @classmethod
     def json(cls, value: dict[str, Any]) -> Reply:
@@ -113,6 +120,30 @@ class Reply:
         """The connection closed with no response."""
         return cls(drop_connection=True)
 
+    @classmethod
+    def drip(cls, interval_s: float, text: str = "ok") -> Reply:
+        """A successful answer sent one byte per `interval_s`: each read is quick, the whole is not."""
+        return cls(text=text, drip_interval_s=interval_s)
+
+    @classmethod
+    def ok_with_error(cls, message: str, error_type: str = "server_error") -> Reply:
+        """HTTP 200 whose body is an OpenAI-style error instead of a completion."""
+        return cls(body={"error": {"message": message, "type": error_type, "param": None, "code": None}})
+
+    @classmethod
+    def ok_without_choices(cls) -> Reply:
+        """HTTP 200 with a completion body that has no `choices`."""
+        return cls(body={"id": "chatcmpl-empty", "object": "chat.completion", "model": "fake-model"})
+
+
+class _Answer(NamedTuple):
+    """What the server sends back for one chat request; a str body is sent as it is, else as JSON."""
+
+    status: int
+    body: Any
+    headers: dict[str, str]
+    drip_interval_s: float = 0.0
+
 
 Behaviour = Callable[[ChatRequest], Reply]
 """Chooses the reply to one chat request."""
@@ -155,6 +186,7 @@ class FakeOpenAIServer:
         self.json_mode = json_mode
         self.models = tuple(models)
         self._requests: list[ChatRequest] = []
+        self._hangups = 0
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._httpd: _HTTPServer | None = None
@@ -173,6 +205,12 @@ class FakeOpenAIServer:
         """Every chat request received so far, in arrival order."""
         with self._lock:
             return list(self._requests)
+
+    @property
+    def hangups(self) -> int:
+        """Dripped responses whose client closed the connection before the last byte."""
+        with self._lock:
+            return self._hangups
 
     def __enter__(self) -> FakeOpenAIServer:
         self._stopping.clear()
@@ -194,24 +232,41 @@ class FakeOpenAIServer:
         self._httpd = None
         self._thread = None
 
-    def _answer(self, request: ChatRequest) -> tuple[int, dict[str, Any], dict[str, str]] | None:
-        """Status, JSON body and extra headers for `request`, or None to drop the connection."""
+    def _answer(self, request: ChatRequest) -> _Answer | None:
+        """What to send back for `request`, or None to drop the connection."""
         with self._lock:
             self._requests.append(request)
         rejected = _rejected_format(
             request, structured_output=self.structured_output, json_mode=self.json_mode
         )
         if rejected is not None:
-            return 400, _error_body(rejected, param="response_format"), {}
+            return _Answer(400, _error_body(rejected, param="response_format"), {})
         reply = self.behaviour(request)
         if reply.latency_s > 0 and self._stopping.wait(reply.latency_s):
             return None
         if reply.drop_connection:
             return None
-        if reply.status != 200:
-            headers = {"Retry-After": f"{reply.retry_after_s:g}"} if reply.retry_after_s is not None else {}
-            return reply.status, _error_body(reply.message or f"HTTP {reply.status}"), headers
-        return 200, _completion_body(request, reply.text), {}
+        headers = {"Retry-After": f"{reply.retry_after_s:g}"} if reply.retry_after_s is not None else {}
+        if reply.body is not None:
+            body = reply.body
+        elif reply.status != 200:
+            body = _error_body(reply.message or f"HTTP {reply.status}")
+        else:
+            body = _completion_body(request, reply.text)
+        return _Answer(reply.status, body, headers, reply.drip_interval_s)
+
+    def _drip(self, handler: _Handler, response: bytes, interval_s: float) -> None:
+        """Write `response` a byte at a time; stop when the client hangs up or the server stops."""
+        for position in range(len(response)):
+            try:
+                handler.wfile.write(response[position : position + 1])
+                handler.wfile.flush()
+            except OSError:
+                with self._lock:
+                    self._hangups += 1
+                return
+            if self._stopping.wait(interval_s):
+                return
 
 
 def _as_behaviour(behaviour: Behaviour | Reply | Sequence[Reply]) -> Behaviour:
@@ -257,6 +312,11 @@ def _completion_body(request: ChatRequest, text: str) -> dict[str, Any]:
             "total_tokens": prompt_tokens + completion_tokens,
         },
     }
+
+
+def _encoded(payload: Any) -> bytes:
+    """A response body: a str as it is, anything else as JSON."""
+    return (payload if isinstance(payload, str) else json.dumps(payload)).encode("utf-8")
 
 
 def _error_body(message: str, *, param: str | None = None) -> dict[str, Any]:
@@ -307,11 +367,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return
-        status, payload, headers = answer
-        self._send(status, payload, headers)
+        if answer.drip_interval_s > 0:
+            self.close_connection = True
+            response = self._raw_response(answer.status, answer.body, answer.headers)
+            self.server.fake._drip(self, response, answer.drip_interval_s)
+            return
+        self._send(answer.status, answer.body, answer.headers)
 
-    def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(payload).encode("utf-8")
+    def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        data = _encoded(payload)
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -319,3 +383,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
+
+    def _raw_response(self, status: int, payload: Any, headers: dict[str, str]) -> bytes:
+        """The whole response `_send` would write, as bytes (for dripping them)."""
+        data = _encoded(payload)
+        lines = [
+            f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}",
+            "Content-Type: application/json",
+            f"Content-Length: {len(data)}",
+            *(f"{name}: {value}" for name, value in headers.items()),
+        ]
+        return "\r\n".join([*lines, "", ""]).encode("latin-1") + data

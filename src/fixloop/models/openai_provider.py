@@ -3,8 +3,16 @@
 Configuration comes from the arguments, else from `OPENAI_BASE_URL` / `OPENAI_API_KEY`. A
 local server needs no real key: with a base URL and no key a placeholder is sent. The SDK's
 own retries are off; `RetryPolicy` decides instead, so every failure is classified once:
-429, 5xx, timeouts and dropped connections are retried and end as `ModelUnavailableError`;
-any other HTTP error is a `ModelError` at once.
+429, 5xx, timeouts, dropped connections and an HTTP 200 that carries no completion (an
+error body, no `choices`, not JSON) are retried and end as `ModelUnavailableError`; any
+other HTTP error is a `ModelError` at once.
+
+`timeout_s` is a deadline for each attempt as a whole: connecting, sending and receiving
+every byte of the answer. The SDK's own timeout only bounds each read, so a server that
+drips a byte at a time would hold a call open indefinitely; every attempt therefore runs
+under `asyncio.timeout`, whose cancellation closes the connection. The sync `complete`
+runs the async call on an event loop of its own in a helper thread (one connection per
+call), so both share this one mechanism and no thread outlives its call.
 
 With a `schema` the model is asked for JSON-schema structured output. A server that rejects
 that (HTTP 400 about `response_format`) is asked for plain JSON mode, and one that rejects
@@ -26,6 +34,7 @@ import os
 import re
 import time
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
 import openai
@@ -34,12 +43,15 @@ from openai.types.chat import ChatCompletion
 from fixloop.models.base import Completion, Message, ModelError, Usage
 from fixloop.models.json_extract import extract_json_object
 from fixloop.models.pricing import Price, cost, price_for
-from fixloop.models.retry import RetryPolicy, TransientError, acall_with_retry, call_with_retry
+from fixloop.models.retry import RetryPolicy, TransientError, acall_with_retry
 
 logger = logging.getLogger(__name__)
 
 PLACEHOLDER_API_KEY = "not-needed"
 """Sent to a base URL configured without a key; local servers ignore it."""
+
+SERVER_TEXT_SHOWN = 300
+"""Characters of what a server sent kept in an error message."""
 
 OutputMode = Literal["json_schema", "json_object", "text"]
 _DOWNGRADE: dict[OutputMode, OutputMode] = {"json_schema": "json_object", "json_object": "text"}
@@ -53,8 +65,9 @@ class OpenAIModel:
     """A Model served by an OpenAI-compatible endpoint; see the module doc.
 
     `name` is the endpoint's model name (`gpt-4o-mini`, `llama3:8b`); the Model's `name`
-    attribute is `openai:<name>`. `price` defaults to the price table's entry (0 if unlisted).
-    `latency` in a Completion covers the whole call, retries and waits included.
+    attribute is `openai:<name>`. `timeout_s` bounds each attempt as a whole (see the module
+    doc). `price` defaults to the price table's entry (0 if unlisted). `latency` in a
+    Completion covers the whole call, retries and waits included.
     Raises ModelError at construction when neither a key nor a base URL is configured.
     """
 
@@ -91,7 +104,6 @@ class OpenAIModel:
             "timeout": timeout_s,
             "max_retries": 0,
         }
-        self._client = openai.OpenAI(**self._client_args)
         self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, openai.AsyncOpenAI] = (
             weakref.WeakKeyDictionary()
         )
@@ -110,17 +122,23 @@ class OpenAIModel:
         max_tokens: int = 1024,
         seed: int | None = None,
     ) -> Completion:
-        """One completion. Raises ModelUnavailableError after bounded retries, ModelError otherwise."""
-        started = time.monotonic()
-        while True:
-            mode = self.output_mode
-            request = self._request(messages, schema, temperature, max_tokens, seed, mode)
-            try:
-                response = call_with_retry(functools.partial(self._send, request), self.retry)
-            except _FormatRejected:
-                self._downgrade(mode)
-                continue
-            return self._completion(response, schema, started)
+        """One completion. Raises ModelUnavailableError after bounded retries, ModelError otherwise.
+
+        Runs `acomplete` on an event loop of its own in a helper thread, which ends with the
+        call; so it works from any thread, one with a running event loop included.
+        """
+        call = self._complete_on_own_loop(
+            messages, schema=schema, temperature=temperature, max_tokens=max_tokens, seed=seed
+        )
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fixloop-openai") as helper:
+            return helper.submit(asyncio.run, call).result()
+
+    async def _complete_on_own_loop(self, messages: list[Message], **options: Any) -> Completion:
+        """`acomplete`, then close this loop's client before `asyncio.run` ends the loop."""
+        try:
+            return await self.acomplete(messages, **options)
+        finally:
+            await self.aclose()
 
     async def aclose(self) -> None:
         """Close the running event loop's async client; call it before that loop ends."""
@@ -189,30 +207,34 @@ class OpenAIModel:
             )
             self.output_mode = fallback
 
-    def _send(self, request: dict[str, Any]) -> ChatCompletion:
-        try:
-            return self._client.chat.completions.create(**request)
-        except openai.APIError as err:
-            failure = self._failure(err, request)
-        raise failure
-
     async def _asend(self, request: dict[str, Any]) -> ChatCompletion:
+        """One attempt, bounded by `timeout_s` as a whole; every failure is classified."""
         client = self._async_clients.get(asyncio.get_running_loop())
         if client is None:
             client = openai.AsyncOpenAI(**self._client_args)
             self._async_clients[asyncio.get_running_loop()] = client
         try:
-            return await client.chat.completions.create(**request)
+            async with asyncio.timeout(self.timeout_s):
+                response = await client.chat.completions.create(**request)
+        except TimeoutError:
+            failure: Exception = self._timed_out()
         except openai.APIError as err:
             failure = self._failure(err, request)
+        except json.JSONDecodeError as err:
+            failure = self._no_completion("with a body that is not JSON", err.doc)
+        else:
+            return self._usable(response)
         raise failure
+
+    def _timed_out(self) -> TransientError:
+        return TransientError(f"{self.name}: no answer within {self.timeout_s}s")
 
     def _failure(self, err: openai.APIError, request: dict[str, Any]) -> Exception:
         """What a failed request means for us; raised outside the `except` so the SDK error
         (whose request carries the Authorization header) is not chained onto ours."""
         detail = self._redact(err.message)
         if isinstance(err, openai.APITimeoutError):
-            return TransientError(f"{self.name}: no answer within {self.timeout_s}s")
+            return self._timed_out()
         if isinstance(err, openai.APIConnectionError):
             cause = err.__cause__
             reason = f"{type(cause).__name__}: {self._redact(str(cause))}" if cause else detail
@@ -232,17 +254,37 @@ class OpenAIModel:
             return ModelError(f"{self.name}: HTTP {status} from the endpoint{hint}: {detail}")
         return ModelError(f"{self.name}: unusable response from the endpoint: {detail}")
 
+    def _usable(self, response: object) -> ChatCompletion:
+        """`response` when it holds a completion; a TransientError naming what the server sent
+        otherwise (an HTTP 200 carrying an error, no `choices`, or not a chat completion at all)."""
+        if not isinstance(response, ChatCompletion):
+            raise self._no_completion("with a body that is not a chat completion", json.dumps(response))
+        error = (response.model_extra or {}).get("error")
+        if error is not None:
+            if isinstance(error, dict) and "message" in error:
+                error = f"{error['message']} (type: {error.get('type')})"
+            raise self._no_completion("carrying an error", str(error))
+        if not response.choices or response.choices[0].message is None:
+            raise self._no_completion("without a completion (no choices)", response.to_json(indent=None))
+        return response
+
+    def _no_completion(self, what: str, sent: str) -> TransientError:
+        """An HTTP 200 without a completion, saying `what` was wrong and (the start of) what was `sent`."""
+        sent = self._redact(sent)
+        shown = sent if len(sent) <= SERVER_TEXT_SHOWN else sent[:SERVER_TEXT_SHOWN] + "..."
+        return TransientError(f"{self.name}: HTTP 200 {what}: {shown}")
+
     def _redact(self, text: str) -> str:
         return text.replace(self._secret, "[redacted]") if self._secret else text
 
     def _completion(
         self, response: ChatCompletion, schema: dict[str, Any] | None, started: float
     ) -> Completion:
-        text = (response.choices[0].message.content or "") if response.choices else ""
+        text = response.choices[0].message.content or ""
         usage = (
             Usage(
-                prompt_tokens=response.usage.prompt_tokens,
-                completion_tokens=response.usage.completion_tokens,
+                prompt_tokens=response.usage.prompt_tokens or 0,
+                completion_tokens=response.usage.completion_tokens or 0,
             )
             if response.usage is not None
             else Usage()

@@ -1,9 +1,11 @@
-"""Bounded retries with exponential backoff and full jitter, shared by sync and async calls.
+"""Bounded retries with exponential backoff and full jitter.
 
 A provider turns each failed request into either a `TransientError` (HTTP 429, 5xx,
-timeouts, dropped connections: worth another try) or a final `ModelError` (anything else:
-retrying cannot help). `call_with_retry` / `acall_with_retry` retry the first kind until the
-policy's attempt count or total time runs out, then raise `ModelUnavailableError`.
+timeouts, dropped connections, an HTTP 200 without a completion: worth another try) or a
+final `ModelError` (anything else: retrying cannot help). `acall_with_retry` retries the
+first kind until the policy's attempt count or total time runs out, then raises
+`ModelUnavailableError`. Each attempt bounds its own time (the provider's deadline);
+the policy bounds how many attempts there are and when the last may start.
 """
 
 from __future__ import annotations
@@ -51,10 +53,8 @@ class RetryPolicy:
     """No retry starts if it would begin later than this many seconds after the first attempt."""
     jitter: Callable[[float], float] = full_jitter
     """Maps the backoff cap to the actual wait; `full_jitter` by default."""
-    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
-    """How the sync variant waits (inject a recorder in tests)."""
-    async_sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, repr=False)
-    """How the async variant waits."""
+    sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, repr=False)
+    """How to wait between attempts (inject a recorder in tests)."""
     clock: Callable[[], float] = field(default=time.monotonic, repr=False)
     """Seconds from an arbitrary origin; measures `max_total_s`."""
 
@@ -95,8 +95,8 @@ class _Attempts:
         )
 
 
-def call_with_retry(attempt: Callable[[], T], policy: RetryPolicy) -> T:
-    """Run `attempt` until it returns, retrying `TransientError` as `policy` allows.
+async def acall_with_retry(attempt: Callable[[], Awaitable[T]], policy: RetryPolicy) -> T:
+    """Await `attempt` until it returns, retrying `TransientError` as `policy` allows.
 
     Raises ModelUnavailableError when retries run out; any other exception from `attempt`
     propagates at once.
@@ -104,18 +104,7 @@ def call_with_retry(attempt: Callable[[], T], policy: RetryPolicy) -> T:
     attempts = _Attempts(policy)
     while True:
         try:
-            return attempt()
-        except TransientError as failure:
-            wait = attempts.next_wait(failure)
-        policy.sleep(wait)
-
-
-async def acall_with_retry(attempt: Callable[[], Awaitable[T]], policy: RetryPolicy) -> T:
-    """The async variant of `call_with_retry`; waits with `policy.async_sleep`."""
-    attempts = _Attempts(policy)
-    while True:
-        try:
             return await attempt()
         except TransientError as failure:
             wait = attempts.next_wait(failure)
-        await policy.async_sleep(wait)
+        await policy.sleep(wait)

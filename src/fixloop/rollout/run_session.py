@@ -3,7 +3,9 @@
 `RunSettings` is everything needed to rebuild a run's plan and agents; it is saved (without
 secrets) in the store, so calling `execute_run` again on a stored run continues it after a
 kill: every planned episode the store already holds is skipped, so none is repeated or
-duplicated.
+duplicated. A run is executed under its lease (`fixloop.store.leases`): while one process
+executes it, another that tries to is refused, so no model call is paid twice; a killed
+process's lease is taken over by the next resume.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from fixloop.models.sim_presets import SIM_PRESETS
 from fixloop.rollout.runner import EpisodeJob, JobAgentFactory, LocalExecutor
 from fixloop.rollout.trajectory import Trajectory
 from fixloop.sandbox.factory import make_sandbox
+from fixloop.store.leases import hold_lease
 from fixloop.store.response_cache import StoreResponseCache
 from fixloop.store.store import RunInfo, Store
 from fixloop.tasks.loader import load_suite, load_tasks
@@ -259,7 +262,8 @@ def execute_run(
 
     Safe to call again on the same run after a crash or a kill: finished episodes are
     skipped, so each planned episode ends up in the store exactly once. Returns the counts
-    of the episodes this call ran.
+    of the episodes this call ran. Raises StoreError when another process is executing the
+    run (it holds the run's lease), or when the store fails.
     """
     jobs = plan_jobs(tasks, settings.episodes_per_task)
     return execute_jobs(store, run, settings, jobs, api_key=api_key, on_episode=on_episode)
@@ -277,29 +281,31 @@ def execute_jobs(
     """`execute_run` for an explicit list of the run's planned jobs (e.g. each with its own
     agent context); jobs the store already holds are skipped."""
     factory = agent_factory(settings, store, api_key=api_key, run=run)
-    done = store.finished_keys(run)
-    jobs = [job for job in jobs if job.key not in done]
-    progress = RunProgress(planned=len(jobs))
-    executor = LocalExecutor(
-        lambda: make_sandbox(settings.sandbox, warm=settings.warm_sandbox),  # type: ignore[arg-type]
-        concurrency=settings.concurrency,
-        env_config=EnvConfig(reward=settings.reward),  # type: ignore[arg-type]
-    )
+    with hold_lease(store, run) as lease:
+        done = store.finished_keys(run)
+        jobs = [job for job in jobs if job.key not in done]
+        progress = RunProgress(planned=len(jobs))
+        executor = LocalExecutor(
+            lambda: make_sandbox(settings.sandbox, warm=settings.warm_sandbox),  # type: ignore[arg-type]
+            concurrency=settings.concurrency,
+            env_config=EnvConfig(reward=settings.reward),  # type: ignore[arg-type]
+        )
 
-    def commit(job: EpisodeJob, trajectory: Trajectory) -> None:
-        trajectory.simulated = trajectory.simulated or run.simulated
-        store.add_episode(run, job.task.id, job.episode_index, trajectory)
-        progress.finished += 1
-        progress.resolved += trajectory.outcome == "resolved"
-        progress.infra_errors += trajectory.outcome == "infra_error"
-        progress.tokens += trajectory.tokens
-        progress.cost += trajectory.cost
-        if on_episode is not None:
-            on_episode(trajectory, progress)
+        def commit(job: EpisodeJob, trajectory: Trajectory) -> None:
+            trajectory.simulated = trajectory.simulated or run.simulated
+            store.add_episode(run, job.task.id, job.episode_index, trajectory)
+            progress.finished += 1
+            progress.resolved += trajectory.outcome == "resolved"
+            progress.infra_errors += trajectory.outcome == "infra_error"
+            progress.tokens += trajectory.tokens
+            progress.cost += trajectory.cost
+            if on_episode is not None:
+                on_episode(trajectory, progress)
+            lease.check()
 
-    executor.run(jobs, factory, commit)
-    if len(store.finished_keys(run)) >= run.planned:
-        store.finish_run(run)
+        executor.run(jobs, factory, commit)
+        if len(store.finished_keys(run)) >= run.planned:
+            store.finish_run(run)
     return progress
 
 

@@ -1,16 +1,19 @@
 """Persistence: runs, trajectories, agent contexts, model calls and the model cache.
 
 `Store.open()` gives the store (SQLite at `.fixloop/fixloop.db` by default, any SQLAlchemy
-URL via `FIXLOOP_DB` or the argument); `fixloop.store.redaction` keeps secrets out of it.
+URL via `FIXLOOP_DB` or the argument); `fixloop.store.redaction` keeps secrets out of it;
+`fixloop.store.leases` lets one process at a time execute a run.
 """
 
-from fixloop.store.records import AgentContextInfo, EpisodeInfo, ModelCallInfo, RunInfo
-from fixloop.store.store import DB_ENV_VAR, RunRef, Store, StoreError
+from fixloop.store.errors import StoreError
+from fixloop.store.records import AgentContextInfo, EpisodeInfo, LeaseInfo, ModelCallInfo, RunInfo
+from fixloop.store.store import DB_ENV_VAR, RunRef, Store
 
 __all__ = [
     "DB_ENV_VAR",
     "AgentContextInfo",
     "EpisodeInfo",
+    "LeaseInfo",
     "ModelCallInfo",
     "RunInfo",
     "RunRef",

@@ -68,6 +68,18 @@ class ModelCallInfo(BaseModel):
     created_at: UtcDatetime
 
 
+class LeaseInfo(BaseModel):
+    """A run's lease: the one process that may execute the run, and until when it holds
+    without another heartbeat."""
+
+    run_id: int
+    token: str = Field(description="Identifies this taking of the lease; a new one each time it is taken.")
+    host: str = Field(description="The holder's host name.")
+    pid: int = Field(description="The holder's process id on that host.")
+    acquired_at: UtcDatetime
+    expires_at: UtcDatetime = Field(description="When the lease lapses unless the holder renews it.")
+
+
 class AgentContextInfo(BaseModel):
     """The context an agent worked with: its full prompt text and the versions it was built from."""
 

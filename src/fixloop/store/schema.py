@@ -59,6 +59,19 @@ class RunRow(Base):
     plan: Mapped[list[Any]]
 
 
+class RunLeaseRow(Base):
+    """The lease of a run being executed: at most one per run (see `Store.acquire_lease`)."""
+
+    __tablename__ = "run_leases"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    token: Mapped[str] = mapped_column(String(64))
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class AgentContextRow(Base):
     """The context an agent was given (skill, memory cards, notes), stored once per content hash."""
 

@@ -1,7 +1,9 @@
 """The `Store`: runs, episodes with their steps, agent contexts, model calls and the model cache.
 
 SQLite in one file by default, any SQLAlchemy URL (PostgreSQL) for teams. Every method opens
-a short session of its own, so one `Store` may be shared by many threads.
+a short session of its own, so one `Store` may be shared by many threads. A locked,
+read-only or corrupted database is a one-line `StoreError` on every path (see
+`fixloop.store.errors`). A run's lease (`acquire_lease`) lets one process at a time execute it.
 """
 
 from __future__ import annotations
@@ -9,19 +11,36 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, case, create_engine, event, func, inspect, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    and_,
+    case,
+    create_engine,
+    delete,
+    event,
+    func,
+    inspect,
+    select,
+    update,
+)
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from fixloop.models.base import Completion
 from fixloop.rollout.trajectory import StepRecord, Trajectory
-from fixloop.store.records import AgentContextInfo, EpisodeInfo, ModelCallInfo, RunInfo
+from fixloop.store.errors import StoreError, database_error, read_only
+from fixloop.store.leases import LEASE_TTL_S, lease_is_live
+from fixloop.store.records import AgentContextInfo, EpisodeInfo, LeaseInfo, ModelCallInfo, RunInfo
 from fixloop.store.redaction import redact, redact_text
 from fixloop.store.schema import (
     AgentContextRow,
@@ -30,6 +49,7 @@ from fixloop.store.schema import (
     EpisodeRow,
     ModelCallRow,
     RetryResultRow,
+    RunLeaseRow,
     RunRow,
     StepRow,
     utcnow,
@@ -39,8 +59,9 @@ DB_ENV_VAR = "FIXLOOP_DB"
 """The environment variable holding the database URL when none is given."""
 DEFAULT_DB_PATH = Path(".fixloop") / "fixloop.db"
 """Where the SQLite store lives, under the current directory, when no URL is configured."""
-SQLITE_BUSY_TIMEOUT_MS = 30_000
-"""How long a SQLite writer waits for another one before giving up."""
+SQLITE_BUSY_TIMEOUT_S = 30.0
+"""How long a SQLite writer waits for another one before the store is reported locked; a
+`timeout` in the URL (`sqlite:///fixloop.db?timeout=5`) overrides it."""
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -59,10 +80,6 @@ _EPISODE_COLUMNS = (
     "cost",
 )
 _STEP_FIELDS = tuple(StepRecord.model_fields)
-
-
-class StoreError(RuntimeError):
-    """The store was used in a way it does not support; the message says what to do instead."""
 
 
 def resolve_url(url: str | None = None) -> str:
@@ -96,13 +113,13 @@ class Store:
         The URL is `url`, else the `FIXLOOP_DB` environment variable, else SQLite at
         `.fixloop/fixloop.db` under the current directory. SQLite runs in WAL mode with a busy
         timeout, so several processes and threads can share one file. The schema is migrated
-        to the newest version. Raises StoreError when the URL is unusable or the database
-        cannot be reached.
+        to the newest version. Raises StoreError when the URL is unusable, the database cannot
+        be reached, or it is locked, read-only or corrupted (see `fixloop.store.errors`).
         """
         resolved = resolve_url(url)
         shown = redact_text(resolved)
         try:
-            engine = _create_engine(resolved)
+            engine = _create_engine(resolved, shown)
         except (ArgumentError, NoSuchModuleError) as exc:
             raise StoreError(
                 f"{shown!r} is not a database URL this store can use ({exc}); "
@@ -113,10 +130,15 @@ class Store:
                 f"the driver for {shown!r} is not installed ({exc.name}); "
                 "for PostgreSQL run: pip install 'fixloop[postgres]'"
             ) from None
+        except PermissionError as exc:
+            raise read_only(f"at {shown}", str(exc)) from None
         except OSError as exc:
             raise StoreError(f"cannot open the store at {shown}: {exc}") from None
         try:
             _migrate(engine)
+        except StoreError:
+            engine.dispose()
+            raise
         except OperationalError as exc:
             engine.dispose()
             raise StoreError(f"cannot open the store at {shown}: {exc.orig}") from None
@@ -204,6 +226,57 @@ class Store:
             row.status = "finished"
             row.finished_at = utcnow()
         return self.get_run(row.id)
+
+    # leases
+
+    def acquire_lease(self, run: RunRef, *, ttl_s: float = LEASE_TTL_S) -> LeaseInfo:
+        """Take the run's lease for this process: the right to execute it, for `ttl_s` seconds.
+
+        The holder keeps it with `renew_lease` (a heartbeat) and gives it up with
+        `release_lease`. A lease whose holder is alive and whose heartbeat is recent refuses;
+        one whose heartbeat expired, or whose holder was a process on this host that is gone
+        (killed), is taken over (see `fixloop.store.leases`). Raises StoreError when the run
+        is unknown or another process holds its lease.
+        """
+        with self._sessions() as session:
+            run_row = self._run_row(session, run)
+            run_id, name = run_row.id, run_row.name
+        now = utcnow()
+        lease = LeaseInfo(
+            run_id=run_id, token=uuid.uuid4().hex, host=socket.gethostname(), pid=os.getpid(),
+            acquired_at=now, expires_at=now + timedelta(seconds=ttl_s),
+        )  # fmt: skip
+        try:
+            with self._sessions.begin() as session:
+                row = session.get(RunLeaseRow, run_id)
+                if row is None:
+                    session.add(RunLeaseRow(**lease.model_dump()))
+                    return lease
+                held = LeaseInfo.model_validate(_columns(row))
+                if lease_is_live(held, now):
+                    raise _lease_held(name, held)
+                if _replaced(session, held, lease):
+                    return lease
+        except IntegrityError:
+            pass  # another process inserted the run's first lease between our read and our insert
+        raise _lease_held(name, None)
+
+    def renew_lease(self, lease: LeaseInfo, *, ttl_s: float = LEASE_TTL_S) -> bool:
+        """Extend `lease` to `ttl_s` seconds from now. False when it is no longer this holder's
+        (another process took it over after it expired, or it was released)."""
+        with self._sessions.begin() as session:
+            renewed = session.connection().execute(
+                update(RunLeaseRow)
+                .where(_still_held(lease))
+                .values(expires_at=utcnow() + timedelta(seconds=ttl_s))
+            )
+        return bool(renewed.rowcount)
+
+    def release_lease(self, lease: LeaseInfo) -> None:
+        """Give `lease` up, so the run can be executed again at once; nothing when it is no
+        longer this holder's."""
+        with self._sessions.begin() as session:
+            session.execute(delete(RunLeaseRow).where(_still_held(lease)))
 
     # episodes
 
@@ -526,10 +599,16 @@ class Store:
             return session.get(AgentContextRow, context_id) is not None
 
 
-def _create_engine(url: str) -> Engine:
+def _create_engine(url: str, shown: str) -> Engine:
+    """The engine for `url`, with the store's SQLite settings and its errors as StoreErrors.
+
+    `shown` is the URL as messages show it (password hidden).
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True)
+        _report_store_errors(engine, shown)
+        return engine
     if parsed.database in (None, "", ":memory:"):
         # Each pooled connection would see its own empty database, and one shared connection
         # cannot serve several threads.
@@ -537,8 +616,13 @@ def _create_engine(url: str) -> Engine:
             "an in-memory SQLite store cannot be shared by sessions and threads; "
             "give a file instead, e.g. sqlite:///path/to/fixloop.db (a temporary directory in tests)"
         )
+    try:
+        busy_timeout_s = float(parsed.query.get("timeout", SQLITE_BUSY_TIMEOUT_S))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise StoreError(f"the timeout in {shown} must be a number of seconds, e.g. ?timeout=5") from None
     Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url)
+    _report_store_errors(engine, shown, busy_timeout_s=busy_timeout_s)
 
     @event.listens_for(engine, "connect")
     def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -546,7 +630,7 @@ def _create_engine(url: str) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={round(busy_timeout_s * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -557,6 +641,46 @@ def _create_engine(url: str) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _report_store_errors(
+    engine: Engine, shown: str, *, busy_timeout_s: float = SQLITE_BUSY_TIMEOUT_S
+) -> None:
+    """Make every driver error of `engine` that `database_error` knows a StoreError.
+
+    `busy_timeout_s` is the SQLite busy timeout `engine` was given (a locked SQLite store says it).
+    """
+
+    @event.listens_for(engine, "handle_error")
+    def _as_store_error(context: ExceptionContext) -> StoreError | None:
+        return database_error(context.original_exception, f"at {shown}", busy_timeout_s)
+
+
+def _lease_held(run_name: str, holder: LeaseInfo | None) -> StoreError:
+    """Why a run cannot be executed now: `holder` (None: a process that took it just now) has it."""
+    if holder is None:
+        return StoreError(
+            f"run {run_name!r} was just taken by another process that is executing it; "
+            "wait for that process to finish or stop it, then resume"
+        )
+    return StoreError(
+        f"run {run_name!r} is being executed by process {holder.pid} on {holder.host}; wait for it to "
+        "finish or stop it, then resume. If that process is gone, its lease expires at "
+        f"{holder.expires_at:%Y-%m-%d %H:%M:%S} UTC and a resume may take the run over then"
+    )
+
+
+def _still_held(lease: LeaseInfo) -> ColumnElement[bool]:
+    """Selects `lease`'s row while no other process has taken the lease (its token is unchanged)."""
+    return and_(RunLeaseRow.run_id == lease.run_id, RunLeaseRow.token == lease.token)
+
+
+def _replaced(session: Session, held: LeaseInfo, lease: LeaseInfo) -> bool:
+    """Swap the stale lease `held` for `lease`; False when another process swapped it first."""
+    swapped = session.connection().execute(
+        update(RunLeaseRow).where(_still_held(held)).values(**lease.model_dump(exclude={"run_id"}))
+    )
+    return bool(swapped.rowcount)
 
 
 def _migrate(engine: Engine) -> None:
