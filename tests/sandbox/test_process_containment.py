@@ -351,11 +351,6 @@ def test_a_private_directory_above_the_workspace_lets_only_the_sandbox_uid_throu
         os.getxattr(private, ACL_XATTR)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="worker_program._warm_up runs real pytest as root in the scratch directory, which "
-    "belongs to the sandbox's uid: a conftest.py planted there runs as root (fix in worker_program.py)",
-)
 def test_files_planted_in_the_workers_scratch_never_run_as_root(
     process_sandbox: ProcessSandbox, tmp_path: Path
 ) -> None:

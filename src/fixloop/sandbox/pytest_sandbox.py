@@ -37,7 +37,7 @@ from fixloop.sandbox.base import SandboxError, SandboxLimits, TestRunResult
 from fixloop.sandbox.environment import sandbox_environment
 from fixloop.sandbox.report_reader import Report, parse_report, read_report
 from fixloop.sandbox.supervisor import SupervisedRun, supervise
-from fixloop.sandbox.support_dir import PLUGIN_MODULE, SupportDir
+from fixloop.sandbox.support_dir import SupportDir
 from fixloop.sandbox.uid_slots import UidSlot
 from fixloop.sandbox.warm_worker import WarmWorker, WorkerAnswer, WorkerDied, WorkerRequest
 
@@ -214,8 +214,9 @@ class PytestSandbox(ABC):
 
         The worker sees `directory` read-write (as a per-run sandbox sees the workspace).
         It starts in the background; the first run waits for it. If it cannot start, runs
-        there fall back to the per-run sandbox (and a warning is logged once). A worker that
-        dies later is restarted once; if it dies again, runs there raise `SandboxError`.
+        there fall back to the per-run sandbox (and a warning is logged once). When a worker
+        dies later (test code can stall or kill it), that run is served per run, and the
+        worker is restarted once; after a second death the episode's runs all go per run.
         Does nothing when `warm` is off.
         """
         directory = Path(directory).resolve()
@@ -295,7 +296,7 @@ class PytestSandbox(ABC):
         With `coverage`, each test's `covered_lines` lists the lines of the workspace's
         non-test files it executed. Never raises for what the code under test does;
         raises `SandboxError` when the workspace is not a directory, the sandbox is closed,
-        the launcher did not start, or an episode's worker died after its one restart.
+        or the launcher did not start.
         """
         limits = limits or self.limits
         if self._support.closed:
@@ -319,7 +320,8 @@ class PytestSandbox(ABC):
         limits: SandboxLimits,
         coverage: bool,
     ) -> TestRunResult | None:
-        """The run, by the episode's worker; None when the worker never started (run per run)."""
+        """The run, by the episode's worker; None when the run must go per run: the worker
+        never started, or it died (see `start_episode`)."""
         self._hand_over(workspace)
         request = WorkerRequest(
             workspace=str(workspace),
@@ -333,24 +335,25 @@ class PytestSandbox(ABC):
             max_file_bytes=limits.max_file_bytes,
             max_output_bytes=limits.max_output_bytes,
         )
-        while True:
-            worker = episode.worker
-            if worker is None:
+        worker = episode.worker
+        if worker is None:
+            return None
+        try:
+            answer = worker.run(request)
+        except WorkerDied as exc:
+            if not worker.ready:
+                # It never started: the machine cannot run workers, not this episode's fault.
+                self._give_up_warm(str(exc))
+                episode.worker = None
                 return None
-            try:
-                answer = worker.run(request)
-                break
-            except WorkerDied as exc:
-                if not worker.ready:
-                    # It never started: the machine cannot run workers, not this episode's fault.
-                    self._give_up_warm(str(exc))
-                    episode.worker = None
-                    return None
-                if episode.restarted:
-                    raise SandboxError(f"the {self.name} sandbox's warm worker died twice: {exc}") from exc
-                logger.warning("Restarting the %s sandbox's warm worker: %s", self.name, exc)
-                episode.restarted = True
-                episode.worker = self._start_worker(episode)
+            # What test code left in the workspace can stall or kill a worker, so this run
+            # goes per run and its result counts: only a failure of that is the
+            # infrastructure's. The worker is restarted once for the runs after it.
+            logger.warning("The %s sandbox's warm worker died; this run goes per run: %s", self.name, exc)
+            self._end_test_processes()  # what the dead worker's child left running
+            episode.worker = None if episode.restarted else self._start_worker(episode)
+            episode.restarted = True
+            return None
         report = parse_report(answer.report.encode(), workspace)
         return _result(report, answer, "warm-fast" if answer.runner == "fast" else "warm-pytest")
 

@@ -105,16 +105,17 @@ def test_raises():
 """
 
 
-def _warm_up(scratch: str, runner: str) -> None:
+def _warm_up(runner: str) -> None:
     """Run a tiny test suite here with `runner`, so children inherit warm caches.
 
     "fast" warms the fast path (at start); "pytest" warms real pytest, which costs about
-    100 ms, so the worker does it only before its first fallback. Whatever the run leaves
-    in `sys.modules`, `sys.path` and `sys.meta_path` is removed again; a failure is
-    reported on stderr and otherwise ignored (the children are only slower).
+    100 ms, so the worker does it only before its first fallback. It runs in a new
+    directory only the worker's own uid can enter: never in the scratch directory, where
+    test code could plant a conftest.py for the worker to run. Whatever the run leaves in
+    `sys.modules`, `sys.path` and `sys.meta_path` is removed again; a failure is reported
+    on stderr and otherwise ignored (the children are only slower).
     """
-    directory = os.path.join(scratch, f"warm-up-{runner}")
-    os.makedirs(directory, exist_ok=True)
+    directory = tempfile.mkdtemp(prefix=f"fixloop-warm-up-{runner}-")
     with open(os.path.join(directory, "test_warm_up.py"), "w") as handle:
         handle.write(_WARM_UP_TEST)
     modules, path, meta_path, cwd = set(sys.modules), list(sys.path), list(sys.meta_path), os.getcwd()
@@ -419,7 +420,7 @@ class Worker:
         answer = self._fork(request, "fast", deadline)
         if answer["exit_code"] == FALLBACK_EXIT and not answer["timed_out"]:
             if not self._pytest_warm:
-                _warm_up(self.scratch, "pytest")
+                _warm_up("pytest")
                 gc.freeze()
                 self._pytest_warm = True
             answer = self._fork(request, "pytest", deadline)
@@ -529,7 +530,7 @@ def main(argv: list[str]) -> int:
     _memoize_statement_ranges()
     if args.uid is not None:
         os.chown(args.scratch, args.uid, args.uid)
-    _warm_up(args.scratch, "fast")
+    _warm_up("fast")
     gc.collect()
     gc.freeze()
     keep = [args.scratch, *args.clean_tmp] if args.clean_tmp else None
