@@ -1,15 +1,23 @@
 """`DebugEnv`: an OpenEnv-style debugging environment — `reset`, `step`, `state`.
 
 The environment owns a `Workspace` (a private copy of the task's repository) and runs tests
-through a `Sandbox`. Agent input never crashes it: malformed or invalid actions become an
-observation with `last_action_error` and the scheme's penalty. A sandbox failure ends the
-episode with an `infra_error` grade, which is never the agent's fault.
+through a `Sandbox`. Agent input never crashes it: malformed or invalid actions — and
+whatever the agent's test code left in the workspace (links, FIFOs, huge or deep trees) —
+become an observation with `last_action_error` and the scheme's penalty. A sandbox
+failure ends the episode with an `infra_error` grade, which is never the agent's fault; so
+does any other exception while applying an action, which is a fixloop bug and is logged
+with its traceback.
+
+The host's work per step is bounded whatever the workspace holds: listings and snapshots
+by the `max_tree_*` and `max_snapshot_bytes` caps (see `fixloop.env.workspace`), the
+syntax check by `max_write_bytes` per file with each file's verdict kept until it changes,
+and edit summaries by `fixloop.env.bounded_diff`.
 """
 
 from __future__ import annotations
 
+import logging
 import posixpath
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +25,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from fixloop.env import safe_fs
 from fixloop.env.actions import (
     Action,
     ActionParseError,
@@ -28,8 +37,9 @@ from fixloop.env.actions import (
     WriteFile,
     parse_action,
 )
+from fixloop.env.bounded_diff import bounded_diff
 from fixloop.env.dangerous_patterns import newly_dangerous
-from fixloop.env.edit_diff import cap_text, changed_lines, edit_diff
+from fixloop.env.edit_diff import cap_text
 from fixloop.env.grader import Grade, GradeOutcome, grade_workspace
 from fixloop.env.line_edit import number_lines
 from fixloop.env.localization import failure_focus
@@ -39,10 +49,19 @@ from fixloop.env.rewards import StepEvent, make_reward_scheme
 from fixloop.env.spectrum import Spectrum, spectrum_of
 from fixloop.env.step_summary import MAX_DIFF_CHARS, MAX_TEST_OUTPUT_CHARS, StepSummary
 from fixloop.env.test_output import stable_test_output
-from fixloop.env.workspace import Edit, Workspace, WorkspaceError
+from fixloop.env.workspace import (
+    DEFAULT_MAX_DEPTH,
+    DEFAULT_MAX_ENTRIES,
+    DEFAULT_MAX_SNAPSHOT_BYTES,
+    Edit,
+    Workspace,
+    WorkspaceError,
+)
 from fixloop.sandbox.base import Sandbox, SandboxError, SandboxLimits, TestOutcome, TestRunResult
 from fixloop.tasks.python_parse import parse_python
 from fixloop.tasks.task import Task, test_file_of
+
+logger = logging.getLogger(__name__)
 
 
 class EnvConfig(BaseModel):
@@ -55,7 +74,26 @@ class EnvConfig(BaseModel):
     )
     view_window: int = Field(default=60, ge=5, description="Lines view_code shows when no end is given.")
     max_read_chars: int = Field(default=20_000, ge=1_000, description="read_file shows at most this much.")
-    max_write_bytes: int = Field(default=200_000, ge=1_000, description="Largest file an edit may write.")
+    max_write_bytes: int = Field(
+        default=200_000,
+        ge=1_000,
+        description="Largest file an edit may write; larger Python files are not syntax-checked.",
+    )
+    max_tree_entries: int = Field(
+        default=DEFAULT_MAX_ENTRIES,
+        ge=100,
+        description="Workspace entries a listing or snapshot visits at most (raised to fit the task).",
+    )
+    max_tree_depth: int = Field(
+        default=DEFAULT_MAX_DEPTH,
+        ge=2,
+        description="Directory levels a listing descends and a path may have (raised to fit the task).",
+    )
+    max_snapshot_bytes: int = Field(
+        default=DEFAULT_MAX_SNAPSHOT_BYTES,
+        ge=1_000_000,
+        description="Sum of file sizes a workspace snapshot reads at most (raised to fit the task).",
+    )
     max_search_results: int = Field(
         default=40, ge=1, description="search_code lists at most this many lines."
     )
@@ -121,7 +159,12 @@ class DebugEnv:
         # sandbox can serve every run of the episode from one warm worker.
         self._episode_dir = Path(tempfile.mkdtemp(prefix="fixloop-episode-")).resolve()
         self._workspace = Workspace(
-            task.files, max_write_bytes=self.config.max_write_bytes, parent=self._episode_dir
+            task.files,
+            max_write_bytes=self.config.max_write_bytes,
+            max_entries=self.config.max_tree_entries,
+            max_depth=self.config.max_tree_depth,
+            max_snapshot_bytes=self.config.max_snapshot_bytes,
+            parent=self._episode_dir,
         )
         self.sandbox.start_episode(self._episode_dir)
         self._scheme = make_reward_scheme(self.config.reward)
@@ -141,13 +184,15 @@ class DebugEnv:
         self._last_spectrum: Spectrum | None = None
         self._last_test_output: str | None = None
         self._localized: str | None = None
+        self._verdicts: dict[tuple[str, str], str | None] = {}
         return self._observe(_Output(action_output="A new episode started."), None, None, 0.0, None)
 
     def step(self, action: Action | dict[str, Any] | str) -> StepResult:
         """Apply one action (an `Action`, a dict or a JSON string) and return the result.
 
         Raises RuntimeError only when called before `reset` (a programming error); every
-        problem with the action itself becomes `last_action_error` in the observation.
+        problem with the action itself becomes `last_action_error` in the observation, and
+        any other failure while applying it ends the episode as `infra_error`.
         """
         if self._task is None or self._workspace is None:
             raise RuntimeError("call reset(task) before step()")
@@ -188,20 +233,28 @@ class DebugEnv:
                 event.error = str(exc)
                 output = _Output()
             except SandboxError as exc:
-                output = self._end_with_infra_error(event, exc)
+                output = self._end_with_infra_error(event, "the sandbox", str(exc))
                 info["infra_error"] = str(exc)
+            except Exception as exc:  # a fixloop bug: never the agent's fault, never a crash
+                output = self._end_with_bug(event, exc)
+                info["infra_error"] = event.error
         else:
             self._last_action_type = None
             self._repeat_count = 0
 
         if not self._done and self._steps >= self._task.max_steps:
-            grade = self._finish()
             info["truncated"] = True
-            output.action_output = (
-                output.action_output or ""
-            ) + "\nStep budget used up; the work was graded."
-            if grade.outcome is GradeOutcome.infra_error:
-                info["infra_error"] = grade.error
+            try:
+                grade = self._finish()
+            except Exception as exc:  # a fixloop bug: never the agent's fault, never a crash
+                self._end_with_bug(event, exc)
+                info["infra_error"] = event.error
+            else:
+                output.action_output = (
+                    output.action_output or ""
+                ) + "\nStep budget used up; the work was graded."
+                if grade.outcome is GradeOutcome.infra_error:
+                    info["infra_error"] = grade.error
 
         # One scan of the edited files per step: the rewards and the observation share it.
         syntax_error = self._syntax_error()
@@ -309,15 +362,15 @@ class DebugEnv:
 
     def _view_code(self, action: ViewCode, event: StepEvent) -> _Output:
         if action.path is None:
-            listing = []
-            for rel in self.workspace.tree():
-                try:
-                    listing.append(f"{rel} ({len(self.workspace.read(rel).splitlines())} lines)")
-                except WorkspaceError:
-                    listing.append(f"{rel} (binary)")
-            return _Output(action_output="\n".join(listing))
+            listing, texts = self.workspace.listing(), self.workspace.snapshot()
+            lines = []
+            for rel in listing.files:
+                text = texts.get(rel)
+                size = "binary or too large" if text is None else f"{len(text.splitlines())} lines"
+                lines.append(f"{rel} ({size})")
+            return _Output(action_output="\n".join(lines + listing.remarks()))
         text = self.workspace.read(action.path)
-        path = self.workspace.relative(self.workspace.resolve(action.path))
+        path = self.workspace.resolve(action.path)
         total = len(text.splitlines())
         start = action.start_line or 1
         end = action.end_line or start + self.config.view_window - 1
@@ -332,7 +385,7 @@ class DebugEnv:
 
     def _read_file(self, action: ReadFile, event: StepEvent) -> _Output:
         text = self.workspace.read(action.path)
-        path = self.workspace.relative(self.workspace.resolve(action.path))
+        path = self.workspace.resolve(action.path)
         self._note_read(path, event)
         rendered = number_lines(text)
         if len(rendered) > self.config.max_read_chars:
@@ -342,27 +395,17 @@ class DebugEnv:
         return _Output(code_view=f"{path} ({len(text.splitlines())} lines)\n{rendered}")
 
     def _search_code(self, action: SearchCode) -> _Output:
-        if action.path is None:
-            paths = self.workspace.tree()
-        else:
-            root = self.workspace.resolve(action.path)
-            if not root.exists():
-                raise WorkspaceError(f"{action.path!r} does not exist")
-            prefix = self.workspace.relative(root)
-            paths = [
-                p for p in self.workspace.tree() if p == prefix or p.startswith(prefix.rstrip("/") + "/")
-            ]
-            if prefix == ".":
-                paths = self.workspace.tree()
+        texts = self.workspace.snapshot()
+        if action.path is not None:
+            self._require(action.path, "search path")
+            prefix = self.workspace.resolve(action.path)
+            if prefix != ".":
+                texts = {p: t for p, t in texts.items() if p == prefix or p.startswith(prefix + "/")}
         needle = action.query.lower()
         hits: list[str] = []
         total = 0
-        for rel in paths:
-            try:
-                lines = self.workspace.read(rel).splitlines()
-            except WorkspaceError:
-                continue
-            for number, line in enumerate(lines, start=1):
+        for rel in sorted(texts):
+            for number, line in enumerate(texts[rel].splitlines(), start=1):
                 if needle in line.lower():
                     total += 1
                     if len(hits) < self.config.max_search_results:
@@ -385,11 +428,12 @@ class DebugEnv:
         self._note_change(path, edit.before, edit.after)
 
     def _note_change(self, path: str, before: str | None, after: str | None) -> None:
-        """Add one file's change to the step's summary."""
+        """Add one file's change to the step's summary (in bounded time: `bounded_diff`)."""
         summary = self._summary
         summary.path = summary.path or path
-        summary.lines_changed += changed_lines(before, after)
-        summary.diff = cap_text((summary.diff or "") + edit_diff(path, before, after), MAX_DIFF_CHARS)
+        lines, diff = bounded_diff(path, before, after)
+        summary.lines_changed += lines
+        summary.diff = cap_text((summary.diff or "") + diff, MAX_DIFF_CHARS)
 
     @property
     def _task_fix_paths(self) -> list[str]:
@@ -422,8 +466,9 @@ class DebugEnv:
         assert self._task is not None
         targets = action.target.split() if action.target else list(self._task.test_paths)
         for target in targets:
-            if not self.workspace.resolve(test_file_of(target)).exists():
-                raise WorkspaceError(f"test target {target!r} does not exist")
+            if target.startswith("-"):
+                raise WorkspaceError(f"test target {target!r} is an option; name test paths or node ids")
+            self._require(test_file_of(target), "test target")
         if action.coverage:
             run = self.sandbox.run_tests(self.workspace.root, targets, limits=self._limits(), coverage=True)
         else:
@@ -454,6 +499,14 @@ class DebugEnv:
 
     # ---- helpers ---------------------------------------------------------------------------
 
+    def _require(self, path: str, what: str) -> None:
+        """Raise WorkspaceError unless `path` is an existing regular file or directory."""
+        kind = self.workspace.kind(path)
+        if kind is None:
+            raise WorkspaceError(f"{what} {path!r} does not exist")
+        if kind not in ("file", "directory"):
+            raise WorkspaceError(f"{what} {path!r} is a {kind}; links and special files are not followed")
+
     def _limits(self) -> SandboxLimits:
         assert self._task is not None
         return self.config.limits.model_copy(update={"timeout_s": self._task.timeout_s})
@@ -467,23 +520,46 @@ class DebugEnv:
         self._done = True
         return grade
 
-    def _end_with_infra_error(self, event: StepEvent, exc: SandboxError) -> _Output:
-        event.error = f"the sandbox failed (not your fault): {exc}"
-        self._grade = Grade(outcome=GradeOutcome.infra_error, score=0.0, pass_fraction=0.0, error=str(exc))
+    def _end_with_infra_error(self, event: StepEvent, what: str, error: str) -> _Output:
+        event.error = f"{what} failed (not your fault): {error}"
+        self._grade = Grade(outcome=GradeOutcome.infra_error, score=0.0, pass_fraction=0.0, error=error)
         self._done = True
         return _Output()
 
+    def _end_with_bug(self, event: StepEvent, exc: Exception) -> _Output:
+        """End the episode as `infra_error` after an exception that no input should cause."""
+        assert self._task is not None
+        logger.error(
+            "fixloop bug: step %d (%s) of task %s raised; the episode ends as infra_error",
+            self._steps,
+            event.action_type,
+            self._task.id,
+            exc_info=exc,
+        )
+        return self._end_with_infra_error(event, "the environment", f"{type(exc).__name__}: {exc}")
+
     def _syntax_error(self) -> str | None:
+        """The first syntax error among the changed Python files, as "path:line: message".
+
+        Files over `max_write_bytes` characters are not parsed (no edit can have made
+        them), and a file's verdict is kept, keyed by its path and content, for as long as
+        it stays changed and the same: an unchanged file is not parsed again.
+        """
+        texts = self.workspace.snapshot()
+        verdicts: dict[tuple[str, str], str | None] = {}
+        found = None
         for rel in self.workspace.changed_files():
-            if not rel.endswith(".py"):
+            text = texts.get(rel)
+            if text is None or not rel.endswith(".py") or len(text) > self.config.max_write_bytes:
                 continue
-            try:
-                parse_python(self.workspace.read(rel), filename=rel)
-            except WorkspaceError:
-                continue
-            except SyntaxError as exc:
-                return f"{rel}:{exc.lineno}: {exc.msg}"
-        return None
+            key = (rel, text)
+            verdict = self._verdicts[key] if key in self._verdicts else _parse_error(rel, text)
+            verdicts[key] = verdict
+            if verdict is not None:
+                found = verdict
+                break
+        self._verdicts = verdicts
+        return found
 
     def _focus_on(self, path: str, line: int) -> None:
         try:
@@ -525,10 +601,12 @@ class DebugEnv:
     ) -> Observation:
         assert self._task is not None
         summary = self._pass_summary(self._last_run) if self._last_run is not None else None
+        listing = self.workspace.listing()
         return Observation(
             task_id=self._task.id,
             task_description=self._task.description,
-            repo_tree=self.workspace.tree(),
+            repo_tree=listing.files,
+            repo_notes=listing.remarks(),
             action_output=output.action_output,
             code_view=output.code_view,
             last_test_output=self._last_test_output,
@@ -550,8 +628,22 @@ class DebugEnv:
             self._workspace = None
         if self._episode_dir is not None:
             self.sandbox.end_episode(self._episode_dir)
-            shutil.rmtree(self._episode_dir, ignore_errors=True)
+            try:
+                safe_fs.remove_tree(self._episode_dir)
+            except OSError as exc:
+                logger.warning("could not delete the episode directory %s: %s", self._episode_dir, exc)
             self._episode_dir = None
+
+
+def _parse_error(rel: str, text: str) -> str | None:
+    """Why `text` (the file `rel`) is not valid Python, or None when it parses."""
+    try:
+        parse_python(text, filename=rel)
+    except SyntaxError as exc:
+        return f"{rel}:{exc.lineno}: {exc.msg}"
+    except (ValueError, RecursionError) as exc:  # NUL bytes; nesting too deep for the parser
+        return f"{rel}: cannot be parsed ({type(exc).__name__}: {exc})"
+    return None
 
 
 def _covers(target: str, node: str) -> bool:

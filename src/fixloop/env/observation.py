@@ -21,7 +21,12 @@ class Observation(BaseModel):
 
     task_id: str
     task_description: str
-    repo_tree: list[str]
+    repo_tree: list[str] = Field(description="The repository's regular files, sorted.")
+    repo_notes: list[str] = Field(
+        default_factory=list,
+        description="Entries of the repository no action reads or follows (symbolic links, FIFOs, "
+        "sockets), and what the listing left out (past its entry or depth bound).",
+    )
     action_output: str | None = Field(default=None, description="What the last action produced.")
     code_view: str | None = Field(default=None, description="Line-numbered code from view/read.")
     last_test_output: str | None = None
@@ -43,7 +48,7 @@ class Observation(BaseModel):
     def render(self) -> str:
         """A plain-text rendering, in a stable order, for a language model's prompt."""
         parts = [f"# Task {self.task_id}\n{self.task_description.strip()}"]
-        parts.append("# Repository\n" + "\n".join(self.repo_tree))
+        parts.append("# Repository\n" + "\n".join(self.repo_tree + self.repo_notes))
         status = f"step {self.step_count}, {self.steps_remaining} steps left"
         if self.last_action:
             status += f"; last action: {self.last_action} (reward {self.reward:+.2f})"

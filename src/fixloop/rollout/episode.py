@@ -3,12 +3,14 @@
 `run_episode` is the plain loop; `arun_episode` is the same loop for an event loop, with
 the agent's model calls awaited (`aact` where the agent has it) and the environment's work
 (resets, test runs, grading) handed to `run_blocking`, off the event loop. Both record the
-same trajectory.
+same trajectory, and neither raises for what happens inside one episode: a run of many
+episodes (and its resume) never stops because one of them broke.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -20,6 +22,8 @@ from fixloop.env.grader import Grade
 from fixloop.models.base import Completion
 from fixloop.rollout.trajectory import StepRecord, TaskFacts, Trajectory
 from fixloop.tasks.task import Task
+
+logger = logging.getLogger(__name__)
 
 RunBlocking = Callable[..., Awaitable[Any]]
 """`await run_blocking(fn, *args)` runs `fn(*args)` off the event loop and returns its result."""
@@ -38,23 +42,34 @@ def run_episode(env: DebugEnv, agent: Agent, task: Task) -> Trajectory:
     `version_id` is recorded) and `last_completion` (the `Completion` of its latest
     `act`, None when it made no call); its tokens and cost are recorded on the step and
     summed on the trajectory, including a call whose reply ended the episode.
+
+    Any other exception (from the environment, or from the agent outside `act`) is a
+    fixloop bug: it is logged with its traceback, and the episode ends as `infra_error`
+    (never scored) with the message in `error`. The environment is closed either way.
     """
     recorder = _Recorder(env, agent, task)
-    agent.reset()
-    observation = env.reset(task)
-    done = False
-    while not done:
-        step_started = time.monotonic()
-        try:
-            output = agent.act(observation)
-        except Exception as exc:  # the agent is untrusted code: its failure is data
-            recorder.stop(exc)
-            break
-        result = env.step(output)
-        recorder.step(output, result, step_started)
-        observation, done = result.observation, result.done
-    grade = env.state().grade or (env.grade() if recorder.grade_needed() else None)
-    env.close()
+    grade = None
+    try:
+        agent.reset()
+        observation = env.reset(task)
+        done = False
+        while not done:
+            step_started = time.monotonic()
+            try:
+                output = agent.act(observation)
+            except Exception as exc:  # the agent is untrusted code: its failure is data
+                recorder.stop(exc)
+                break
+            result = env.step(output)
+            recorder.step(output, result, step_started)
+            observation, done = result.observation, result.done
+        grade = env.state().grade or (env.grade() if recorder.grade_needed() else None)
+    except Exception as exc:  # a fixloop bug: recorded for this episode, never the run's end
+        recorder.crash(exc)
+    try:
+        env.close()
+    except Exception as exc:
+        logger.error("fixloop bug: closing the environment of task %s failed", task.id, exc_info=exc)
     return recorder.finish(grade)
 
 
@@ -66,24 +81,32 @@ async def arun_episode(env: DebugEnv, agent: Agent, task: Task, run_blocking: Ru
     `run_blocking`.
     """
     recorder = _Recorder(env, agent, task)
-    agent.reset()
-    observation = await run_blocking(env.reset, task)
-    aact = getattr(agent, "aact", None)
-    done = False
-    while not done:
-        step_started = time.monotonic()
-        try:
-            output = (
-                await aact(observation) if aact is not None else await run_blocking(agent.act, observation)
-            )
-        except Exception as exc:  # the agent is untrusted code: its failure is data
-            recorder.stop(exc)
-            break
-        result = await run_blocking(env.step, output)
-        recorder.step(output, result, step_started)
-        observation, done = result.observation, result.done
-    grade = env.state().grade or (await run_blocking(env.grade) if recorder.grade_needed() else None)
-    await run_blocking(env.close)
+    grade = None
+    try:
+        agent.reset()
+        observation = await run_blocking(env.reset, task)
+        aact = getattr(agent, "aact", None)
+        done = False
+        while not done:
+            step_started = time.monotonic()
+            try:
+                if aact is not None:
+                    output = await aact(observation)
+                else:
+                    output = await run_blocking(agent.act, observation)
+            except Exception as exc:  # the agent is untrusted code: its failure is data
+                recorder.stop(exc)
+                break
+            result = await run_blocking(env.step, output)
+            recorder.step(output, result, step_started)
+            observation, done = result.observation, result.done
+        grade = env.state().grade or (await run_blocking(env.grade) if recorder.grade_needed() else None)
+    except Exception as exc:  # a fixloop bug: recorded for this episode, never the run's end
+        recorder.crash(exc)
+    try:
+        await run_blocking(env.close)
+    except Exception as exc:
+        logger.error("fixloop bug: closing the environment of task %s failed", task.id, exc_info=exc)
     return recorder.finish(grade)
 
 
@@ -120,8 +143,21 @@ class _Recorder:
     def stop(self, exc: Exception) -> None:
         """The agent raised: the episode ends with the outcome the exception names."""
         self._add_usage(self._last_completion())
-        self.trajectory.error = f"{type(exc).__name__}: {exc}"
+        self.trajectory.error = _storable(f"{type(exc).__name__}: {exc}")
         self.trajectory.outcome = episode_outcome(exc)
+        self.ended_by_agent = True
+
+    def crash(self, exc: Exception) -> None:
+        """The environment (or the agent outside `act`) raised: a fixloop bug, never the
+        agent's fault. The episode ends as `infra_error`; the traceback goes to the log."""
+        logger.error(
+            "fixloop bug: the episode of %s on task %s raised; it is recorded as infra_error",
+            self.trajectory.agent,
+            self.trajectory.task_id,
+            exc_info=exc,
+        )
+        self.trajectory.error = _storable(f"fixloop bug: {type(exc).__name__}: {exc}")
+        self.trajectory.outcome = "infra_error"
         self.ended_by_agent = True
 
     def step(self, output: object, result: StepResult, step_started: float) -> None:
@@ -131,16 +167,14 @@ class _Recorder:
         raw = None
         if result.action is None:
             error = f"PARSE_ERROR: {error}"
-            raw = output if isinstance(output, str) else json.dumps(output, default=str)
-            if completion is not None:
-                raw = completion.text
+            raw = _storable(completion.text if completion is not None else _as_text(output))
         self.trajectory.steps.append(
             StepRecord(
                 index=len(self.trajectory.steps) + 1,
                 action=result.action,
                 raw_action=raw,
                 reward=result.reward,
-                error=error,
+                error=_storable(error) if error is not None else None,
                 done=result.done,
                 seconds=time.monotonic() - step_started,
                 tokens=completion.usage.total_tokens if completion else 0,
@@ -164,3 +198,19 @@ class _Recorder:
                 self.trajectory.outcome = grade.outcome.value
         self.trajectory.seconds = time.monotonic() - self.started
         return self.trajectory
+
+
+def _as_text(output: object) -> str:
+    """The agent's output as text: itself when a string, else JSON, else a placeholder for
+    values JSON cannot hold (too deep, circular, odd keys)."""
+    if isinstance(output, str):
+        return output
+    try:
+        return json.dumps(output, default=str)
+    except (TypeError, ValueError, RecursionError):
+        return f"<a {type(output).__name__} that cannot be written as JSON>"
+
+
+def _storable(text: str) -> str:
+    """`text` with lone surrogates escaped (as `\\udxxx`), so every store can encode it."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
