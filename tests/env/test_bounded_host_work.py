@@ -10,9 +10,9 @@ import time
 import pytest
 
 from fixloop.env import debug_env, safe_fs
-from fixloop.env.actions import ReadFile, SearchCode, ViewCode, WriteFile
+from fixloop.env.actions import ReadFile, RunTests, SearchCode, ViewCode, WriteFile
 from fixloop.env.debug_env import DebugEnv, EnvConfig
-from tests.env.hostile_fs import FakeSandbox
+from tests.env.fake_sandbox import FakeSandbox
 
 ONE_MB = 1024 * 1024
 
@@ -73,6 +73,23 @@ def test_planted_files_under_the_cap_are_parsed_once_not_at_every_step(fake_env,
     planted = 12 * 150_000
     assert planted * 0.9 < counted["parsed"] <= planted
     assert counted["read"] < planted * 1.2
+
+
+def test_python_planted_at_every_run_is_parsed_within_a_per_step_budget(calc_task, counted):
+    planted = iter(range(1_000))
+
+    def plant(root):
+        for _ in range(10):
+            (root / f"new_{next(planted)}.py").write_text("value = 1\n" * 15_000)  # 150 kB
+
+    environment = DebugEnv(FakeSandbox(on_run=plant))
+    environment.reset(calc_task)
+    budget = debug_env.PARSE_BUDGET_WRITES * environment.config.max_write_bytes
+    for _ in range(3):
+        before = counted["parsed"]
+        environment.step(RunTests())
+        assert 0 < counted["parsed"] - before <= budget
+    environment.close()
 
 
 def test_an_edit_is_parsed_once_and_a_syntax_error_kept_until_the_file_changes(fake_env, counted):

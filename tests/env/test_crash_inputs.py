@@ -13,7 +13,7 @@ import pytest
 
 from fixloop.env.actions import ReadFile, ViewCode
 from fixloop.env.debug_env import DebugEnv
-from tests.env.hostile_fs import FakeSandbox
+from tests.env.fake_sandbox import FakeSandbox
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,8 @@ import pytest
 
 from fixloop.env.actions import ACTION_TYPES
 from fixloop.env.debug_env import DebugEnv, StepResult
-from tests.env.hostile_fs import FakeSandbox, fingerprint, make_canary, replace_with_link
+from tests.env.fake_sandbox import FakeSandbox
+from tests.env.host_canary import fingerprint, make_canary, replace_with_link
 
 SEED = 20_251_204
 FAKE_STEPS = 10_000

@@ -14,7 +14,7 @@ import pytest
 from fixloop.env.actions import Reset, RunTests, UndoEdit, WriteFile
 from fixloop.env.debug_env import DebugEnv
 from fixloop.env.workspace import Workspace, WorkspaceError
-from tests.env.hostile_fs import fingerprint, make_canary, replace_with_link
+from tests.env.host_canary import fingerprint, make_canary, replace_with_link
 
 ORIGINAL = {"pkg/mod.py": "x = 1\n", "pkg/util.py": "y = 2\n", "README.md": "hi\n"}
 
@@ -161,9 +161,9 @@ def test_a_replaced_workspace_directory_is_refused_not_followed(workspace, host,
 
 
 def test_links_planted_by_sandboxed_test_code_never_let_undo_reset_or_close_touch_the_host(
-    sandbox, calc_task, host
+    each_sandbox, calc_task, host
 ):
-    """The real thing: test code run by the sandbox plants the links between steps."""
+    """The real thing: test code run by each sandbox plants the links between steps."""
     before = fingerprint(host)
     plant = (
         "import os, pathlib, shutil\n\n"
@@ -175,7 +175,7 @@ def test_links_planted_by_sandboxed_test_code_never_let_undo_reset_or_close_touc
         f"    os.symlink({str(host / 'dir')!r}, root / 'notes')\n"
         "    os.mkfifo(root / 'pipe.py')\n"
     )
-    env = DebugEnv(sandbox)
+    env = DebugEnv(each_sandbox)
     env.reset(calc_task)
     env.step(WriteFile(path="calc.py", content="def add(a, b):\n    return a + b\n"))
     env.step(WriteFile(path="notes/plan.txt", content="plan\n"))

@@ -7,7 +7,7 @@ from fixloop.env.actions import ReadFile, RunTests, Submit, WriteFile
 from fixloop.env.debug_env import DebugEnv
 from fixloop.rollout.episode import arun_episode, run_episode
 from fixloop.rollout.runner import run_tasks
-from tests.env.hostile_fs import FakeSandbox
+from tests.env.fake_sandbox import FakeSandbox
 
 
 class ScriptAgent:

@@ -63,6 +63,11 @@ from fixloop.tasks.task import Task, test_file_of
 
 logger = logging.getLogger(__name__)
 
+PARSE_BUDGET_WRITES = 4
+"""Python parsed per step for the syntax check, in `max_write_bytes`: test code that plants
+new files at every run cannot make every step parse megabytes (what is left is parsed at
+later steps); an agent's own edit is one write."""
+
 
 class EnvConfig(BaseModel):
     """How the environment behaves. Every field has a documented default."""
@@ -542,18 +547,26 @@ class DebugEnv:
         """The first syntax error among the changed Python files, as "path:line: message".
 
         Files over `max_write_bytes` characters are not parsed (no edit can have made
-        them), and a file's verdict is kept, keyed by its path and content, for as long as
-        it stays changed and the same: an unchanged file is not parsed again.
+        them), at most `PARSE_BUDGET_WRITES` x `max_write_bytes` characters are parsed per
+        step, and a file's verdict is kept, keyed by its path and content, for as long as it
+        stays changed and the same: an unchanged file is not parsed again.
         """
         texts = self.workspace.snapshot()
         verdicts: dict[tuple[str, str], str | None] = {}
+        budget = PARSE_BUDGET_WRITES * self.config.max_write_bytes
         found = None
         for rel in self.workspace.changed_files():
             text = texts.get(rel)
             if text is None or not rel.endswith(".py") or len(text) > self.config.max_write_bytes:
                 continue
             key = (rel, text)
-            verdict = self._verdicts[key] if key in self._verdicts else _parse_error(rel, text)
+            if key in self._verdicts:
+                verdict = self._verdicts[key]
+            elif len(text) <= budget:
+                budget -= len(text)
+                verdict = _parse_error(rel, text)
+            else:
+                continue
             verdicts[key] = verdict
             if verdict is not None:
                 found = verdict
