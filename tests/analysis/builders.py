@@ -91,6 +91,7 @@ def trajectory(
     facts: TaskFacts | None = FACTS,
     broken: list[str] | None = None,
     error: str | None = None,
+    evidence: list[str] | None = None,
 ) -> Trajectory:
     """A trajectory of `steps` (indexed from 1); the last is `done`. Graded as `outcome`."""
     numbered = [s.model_copy(update={"index": i}) for i, s in enumerate(steps, start=1)]
@@ -103,6 +104,7 @@ def trajectory(
         score=score,
         pass_fraction=score,
         pass_to_pass_broken=broken or [],
+        evidence=evidence or [],
     )
     return Trajectory(
         task_id="calc-add",

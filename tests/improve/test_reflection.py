@@ -27,6 +27,13 @@ L = FailureLabel
 EPISODES = {
     L.INFRA_ERROR: lambda: trajectory(read("calc.py"), outcome="infra_error", error="sandbox died"),
     L.BUDGET_EXHAUSTED: lambda: trajectory(read("calc.py"), outcome="budget_exhausted", error="budget spent"),
+    L.TAMPERING: lambda: trajectory(
+        read("calc.py"),
+        edit(),
+        submit(0.0),
+        outcome="tampered",
+        evidence=["tests/conftest.py:5 defines a pytest hook: def pytest_runtest_makereport(item, call):"],
+    ),
     L.WRONG_FILE_NAVIGATION: lambda: trajectory(
         run(2), read("util.py"), read("io_helpers.py"), submit(0.5), outcome="unresolved"
     ),
@@ -66,6 +73,7 @@ DEFAULT_DIRECTIVE = "start from the failing test, read the code before editing i
 DIRECTIVES = {
     L.INFRA_ERROR: DEFAULT_DIRECTIVE,
     L.BUDGET_EXHAUSTED: DEFAULT_DIRECTIVE,
+    L.TAMPERING: "never touch the tests' machinery",
     L.WRONG_FILE_NAVIGATION: "start from the failing test, follow its imports and read only those modules",
     L.BLIND_WRITE: "never write before reading",
     L.SECURITY_VIOLATION: "never write dangerous code",

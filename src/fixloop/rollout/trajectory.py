@@ -68,7 +68,7 @@ class TaskFacts(BaseModel):
 class Trajectory(BaseModel):
     """One episode of one agent on one task.
 
-    `outcome` is the grade's outcome (resolved, partial, unresolved, infra_error) when the
+    `outcome` is the grade's outcome (resolved, partial, unresolved, tampered, infra_error) when the
     episode ended in the environment. When the agent ended it early it says why (see
     `fixloop.agents.limits`), with details in `error`: format_errors, looping, wall_time,
     step_limit or budget_exhausted (the workspace is still graded, so `grade` and `score`
