@@ -723,7 +723,7 @@ def _report_run(trajectories: list[Trajectory], agent: str, as_json: bool) -> No
     table.add_column("outcome", no_wrap=True)
     for column in ("score", "steps", "seconds", "reward"):
         table.add_column(column, justify="right")
-    colours = {"resolved": "green", "partial": "yellow", "unresolved": "red"}
+    colours = {"resolved": "green", "partial": "yellow", "unresolved": "red", "tampered": "bold red"}
     for r in rows:
         colour = colours.get(r["outcome"], "magenta")
         table.add_row(
@@ -841,7 +841,7 @@ def export_run(
     - task_id, agent, model (PROVIDER:NAME), context_version, reward_scheme, sandbox
     - task_facts: difficulty, tags, fix_paths, relevant_files, fix_lines,
       step_target, mutation_operator (the fix's location and size, never its content)
-    - outcome: resolved, partial, unresolved, infra_error, or why the agent stopped
+    - outcome: resolved, partial, unresolved, tampered, infra_error, or why the agent stopped
     - score (0 to 1), total_reward, seconds, error, tokens, cost (USD)
     - simulated: true when a simulated model produced it, not a real one
     - grade: outcome, score, pass_fraction, fail_to_pass_passed,
