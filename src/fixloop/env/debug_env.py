@@ -310,7 +310,7 @@ class DebugEnv:
         if self._task is None or self._workspace is None:
             raise RuntimeError("call reset(task) before grade()")
         grade, _ = grade_workspace(
-            self._task, self.workspace.root, self.sandbox, self._limits(), scratch=self._episode_dir
+            self._task, self.workspace.snapshot(), self.sandbox, self._limits(), scratch=self._episode_dir
         )
         return grade
 
