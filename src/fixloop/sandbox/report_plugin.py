@@ -247,6 +247,40 @@ def write_line(fd: int, line: dict[str, Any]) -> None:
     _os_write(fd, (_encode(line) + "\n").encode())
 
 
+_CONFIG_FILES = (
+    ("pytest.toml", ""),
+    (".pytest.toml", ""),
+    ("pytest.ini", ""),
+    (".pytest.ini", ""),
+    ("pyproject.toml", "[tool.pytest"),
+    ("tox.ini", "[pytest]"),
+    ("setup.cfg", "[tool:pytest]"),
+)
+"""pytest's configuration files in the order it looks for them, with the section a shared
+file must have to count."""
+
+
+def config_args(rootdir: str) -> list[str]:
+    """`-c` naming the rootdir's own pytest configuration (or an empty one), and the
+    rootdir as the place conftest.py files are looked for from.
+
+    pytest otherwise also reads configuration and conftest.py files from the directories
+    above the rootdir, and one of those (`/tmp`, say) may be writable by another run's
+    test code.
+    """
+    cut = f"--confcutdir={rootdir}"
+    for name, section in _CONFIG_FILES:
+        path = os.path.join(rootdir, name)
+        if not os.path.isfile(path):
+            continue
+        if not section:
+            return ["-c", path, cut]
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            if section in handle.read(1 << 20):
+                return ["-c", path, cut]
+    return ["-c", os.devnull, cut]
+
+
 def start_run(rootdir: str) -> int:
     """Take the run's report channel from `REPORT_FD` and start watching for tampering.
 

@@ -183,7 +183,7 @@ def _run_child(
         if runner == "fast":
             code = _run_fast(workspace, targets, request["coverage"], channel)
         else:
-            arguments = [*PYTEST_ARGS, f"--rootdir={workspace}"]
+            arguments = [*PYTEST_ARGS, *fixloop_report.config_args(workspace), f"--rootdir={workspace}"]
             arguments = [*arguments, "--", *targets] if targets else arguments
             code = int(pytest.main(arguments, plugins=[fixloop_report]))
         if code != FALLBACK_EXIT:
