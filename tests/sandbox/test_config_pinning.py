@@ -30,7 +30,9 @@ def test_a_configuration_above_the_workspace_is_ignored(
     assert (result.passed, result.failed) == (1, 1), result.output
 
 
-def test_the_workspaces_own_configuration_still_applies(sandbox: PytestSandbox, write_repo: WriteRepo) -> None:
+def test_the_workspaces_own_configuration_still_applies(
+    sandbox: PytestSandbox, write_repo: WriteRepo
+) -> None:
     workspace = write_repo({**TESTS, "tox.ini": "[pytest]\naddopts = --deselect test_a.py::test_b\n"})
 
     result = sandbox.run_tests(workspace, limits=SandboxLimits(timeout_s=20))

@@ -9,7 +9,7 @@ whose report only tampering explains makes the outcome `tampered`, with the evid
 
 from __future__ import annotations
 
-import shutil
+import contextlib
 import tempfile
 from collections.abc import Mapping
 from enum import StrEnum
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from fixloop.env import safe_fs
 from fixloop.env.grade_integrity import Canary, finished, runtime_evidence
 from fixloop.env.grading_tree import grading_tree
 from fixloop.env.tamper_scan import scan_left_out_changes, scan_source_changes
@@ -120,7 +121,9 @@ def grade_workspace(
             failed = Grade(outcome=GradeOutcome.infra_error, score=0.0, pass_fraction=0.0, error=str(exc))
             return failed, None
     finally:
-        shutil.rmtree(grading_dir, ignore_errors=True)
+        # The grading run's test code may have left links and trees of any depth there.
+        with contextlib.suppress(OSError):
+            safe_fs.remove_tree(grading_dir)
     evidence += runtime_evidence(run, canary, {*targets, canary.path}, set(tree.applied))
     ignored = [f"{path} ({reason})" for path, reason in tree.ignored.items()]
     grade = grade_run(task, run).model_copy(update={"ignored_changes": ignored})

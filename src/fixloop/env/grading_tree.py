@@ -26,7 +26,10 @@ PYTEST_CONFIG_NAMES = frozenset(
 STARTUP_HOOK_NAMES = frozenset({"sitecustomize.py", "usercustomize.py"})
 """Modules the interpreter imports at start-up when they are on its path."""
 
-SHADOWABLE_MODULES = frozenset(sys.stdlib_module_names) | {"pytest", "_pytest", "pluggy", "py", "iniconfig"}
+PYTEST_MODULES = frozenset({"pytest", "_pytest", "pluggy", "py", "iniconfig"})
+"""The test runner's own modules."""
+
+SHADOWABLE_MODULES = frozenset(sys.stdlib_module_names) | PYTEST_MODULES
 """Top-level modules a new file at the repository's top could stand in for: the standard
 library and pytest with its own dependencies (and anything named `fixloop*`)."""
 

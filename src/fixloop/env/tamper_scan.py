@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from fixloop.env.grading_tree import PYTEST_MODULES, STARTUP_HOOK_NAMES
+
 TAMPER_PATTERNS: dict[str, re.Pattern[str]] = {
     "installs a trace or profile function": re.compile(
         r"\b(settrace|setprofile|gettrace)\b|\bsys\.monitoring\b"
@@ -85,16 +87,23 @@ def scan_left_out_changes(
     original: Mapping[str, str], current: Mapping[str, str], paths: Iterable[str]
 ) -> list[str]:
     """Tamper evidence in the changed files the grade leaves out (`paths`): start-up hooks,
-    plugin options in configuration files, and in Python files the mechanisms of
-    `TAMPER_PATTERNS` (pytest hooks included) other than importing pytest."""
+    new modules standing in for pytest or fixloop, plugin options in configuration files,
+    and in Python files the mechanisms of `TAMPER_PATTERNS` (pytest hooks included) other
+    than importing pytest."""
     evidence: list[str] = []
     for path in paths:
         after = current.get(path)
         if after is None:
             continue
         name = path.rsplit("/", 1)[-1]
-        if name in ("sitecustomize.py", "usercustomize.py") or name.endswith(".pth"):
+        if name in STARTUP_HOOK_NAMES or name.endswith(".pth"):
             evidence.append(f"{path} adds an interpreter start-up hook")
+            continue
+        # Standing in for the test runner is an attempt; a new file named after a module of
+        # the standard library is only left out (it may be an honest name).
+        module = path.split("/", 1)[0].removesuffix(".py")
+        if path not in original and (module in PYTEST_MODULES or module.startswith("fixloop")):
+            evidence.append(f"{path} stands in for the module {module!r}")
             continue
         patterns = {"names pytest plugins or options": PLUGIN_OPTIONS}
         if path.endswith(".py"):
