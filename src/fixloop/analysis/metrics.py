@@ -24,9 +24,9 @@ from pydantic import BaseModel, Field
 from fixloop.analysis.statistics import Estimate, consistency, mean_ci, proportion_ci
 from fixloop.analysis.steps import (
     CHANGE_ACTIONS,
-    EDIT_ACTIONS,
     action_type,
     edit_path,
+    is_edit,
     is_parse_error,
     ran_tests,
     read_path,
@@ -87,7 +87,7 @@ def episode_metrics(trajectory: Trajectory) -> EpisodeMetrics:
     written = [p for p in map(edit_path, steps) if p is not None]
     first_write = next((i for i, s in enumerate(steps) if edit_path(s) is not None), len(steps))
     test_steps = [s.index for s in steps if ran_tests(s)]
-    last_edit = max((s.index for s in steps if action_type(s) in EDIT_ACTIONS and succeeded(s)), default=None)
+    last_edit = max((s.index for s in steps if is_edit(s)), default=None)
     verified = last_edit is not None and any(index > last_edit for index in test_steps)
     lines_changed = sum(s.summary.lines_changed for s in steps if action_type(s) in CHANGE_ACTIONS)
     facts = trajectory.task_facts

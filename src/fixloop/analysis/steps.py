@@ -1,11 +1,20 @@
-"""Plain questions about recorded steps, shared by metrics, the failure classifier and strategies.
+"""What kind of step a recorded step was: the one definition shared by metrics, the failure
+classifier and the strategy detector.
 
-A step "succeeded" when its action parsed and the environment reported no error for it.
+A step "succeeded" when its action parsed into a known action type and the environment
+reported no error for it. Paths are the ones the environment recorded in the step's summary:
+workspace-relative and already resolved (no `./`), so two reads of one file name it alike.
+
+- A **read** is a successful `read_file`, or a `view_code` of a file (one without a path only
+  lists the files).
+- An **edit** is a successful `replace_lines` or `write_file`; a **code change** is an edit,
+  an `undo_edit` or a `reset`.
+- A **search** is a successful `search_code`; a **test run** is a `run_tests` that got a result.
 """
 
 from __future__ import annotations
 
-from fixloop.env.actions import EDIT_ACTIONS, READ_ACTIONS
+from fixloop.env.actions import ACTION_TYPES, EDIT_ACTIONS, READ_ACTIONS
 from fixloop.rollout.trajectory import StepRecord
 
 CHANGE_ACTIONS = EDIT_ACTIONS | {"undo_edit", "reset"}
@@ -13,13 +22,14 @@ CHANGE_ACTIONS = EDIT_ACTIONS | {"undo_edit", "reset"}
 
 
 def action_type(step: StepRecord) -> str | None:
-    """The step's action type, None when its output did not parse."""
-    return step.action.get("action_type") if step.action else None
+    """The step's action type; None when its output did not parse or names no known action."""
+    kind = step.action.get("action_type") if step.action else None
+    return kind if isinstance(kind, str) and kind in ACTION_TYPES else None
 
 
 def succeeded(step: StepRecord) -> bool:
-    """Whether the action parsed and the environment accepted it."""
-    return step.action is not None and step.error is None
+    """Whether the action parsed into a known action type and the environment accepted it."""
+    return action_type(step) is not None and step.error is None
 
 
 def is_parse_error(step: StepRecord) -> bool:
@@ -34,16 +44,32 @@ def read_path(step: StepRecord) -> str | None:
     return None
 
 
+def is_edit(step: StepRecord) -> bool:
+    """Whether the step was a successful replace_lines or write_file."""
+    return action_type(step) in EDIT_ACTIONS and succeeded(step)
+
+
 def edit_path(step: StepRecord) -> str | None:
     """The file a successful replace_lines or write_file changed."""
-    if action_type(step) in EDIT_ACTIONS and succeeded(step):
-        return step.summary.path
-    return None
+    return step.summary.path if is_edit(step) else None
+
+
+def is_code_change(step: StepRecord) -> bool:
+    """Whether the step was a successful edit, undo_edit or reset."""
+    return action_type(step) in CHANGE_ACTIONS and succeeded(step)
 
 
 def creates_file(step: StepRecord) -> bool:
     """Whether a successful edit created a new file rather than changing one."""
     return edit_path(step) is not None and (step.summary.diff or "").startswith("--- /dev/null")
+
+
+def search_query(step: StepRecord) -> str | None:
+    """What a successful search_code looked for; None for every other step."""
+    if action_type(step) != "search_code" or not succeeded(step):
+        return None
+    query = (step.action or {}).get("query")
+    return query if isinstance(query, str) else ""
 
 
 def ran_tests(step: StepRecord) -> bool:

@@ -6,11 +6,10 @@ trajectory, one made only of parse errors, or one without `task_facts` still get
 
 Terms used below:
 
-- A **valid action** is a step whose action parsed, has a known `action_type` and ran
-  without error. Parse errors and failed actions count as steps but take part in no rule.
-- A **file read** is a `read_file`, or a `view_code` with a path (one without a path only
-  lists the files). An **edit** is a `replace_lines` or `write_file`; a **code change** is an
-  edit, an `undo_edit` or a `reset`. A **test run** is a `run_tests`.
+- A **valid action** is a step that succeeded: its action parsed, has a known `action_type`
+  and ran without error. Parse errors and failed actions count as steps but take part in no
+  rule. What a **file read**, an **edit**, a **code change**, a **search** and a **test run**
+  are is defined once, in `fixloop.analysis.steps`.
 - A **test file** is one under `tests/` or `test/`, or named `test_*.py`, `*_test.py` or
   `conftest.py`. A **spec document** is any `*.md` file (`SPEC.md` among them) or a file
   under a `docs/` directory. Every other file is a **module**.
@@ -46,9 +45,16 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from fixloop.analysis.steps import CHANGE_ACTIONS
-from fixloop.env.actions import ACTION_TYPES, EDIT_ACTIONS, READ_ACTIONS
-from fixloop.env.observation import PassSummary
+from fixloop.analysis.steps import (
+    action_type,
+    edit_path,
+    is_code_change,
+    is_edit,
+    ran_tests,
+    read_path,
+    search_query,
+    succeeded,
+)
 from fixloop.rollout.trajectory import StepRecord, TaskFacts, Trajectory
 from fixloop.tasks.stats import is_test_file
 
@@ -133,11 +139,11 @@ def detect_strategy(trajectory: Trajectory, thresholds: StrategyThresholds | Non
     limits = thresholds or StrategyThresholds()
     episode = _Episode(
         steps=len(trajectory.steps),
-        actions=[a for a in map(_action_of, trajectory.steps) if a is not None],
+        actions=[s for s in trajectory.steps if succeeded(s)],
         facts=trajectory.task_facts,
     )
     strategy, evidence = _decide(episode, limits)
-    explored = sum(a.kind in READ_ACTIONS or a.kind == "search_code" for a in episode.actions)
+    explored = sum(action_type(a) in ("read_file", "view_code", "search_code") for a in episode.actions)
     return StrategyProfile(
         strategy=strategy,
         sub_patterns=[p for p, seen in _sub_patterns(episode, limits).items() if seen],
@@ -148,65 +154,25 @@ def detect_strategy(trajectory: Trajectory, thresholds: StrategyThresholds | Non
 
 
 @dataclass(frozen=True)
-class _Action:
-    """One valid action, reduced to what the rules look at."""
-
-    step: int
-    kind: str
-    path: str | None
-    """The file read or edited; None for listings, searches, test runs and the rest."""
-    query: str = ""
-    tests: PassSummary | None = None
-    test_output: str = ""
-
-    @property
-    def reads_file(self) -> bool:
-        return self.kind in READ_ACTIONS and self.path is not None
-
-    @property
-    def edits(self) -> bool:
-        return self.kind in EDIT_ACTIONS
-
-    @property
-    def reads_module(self) -> bool:
-        return self.reads_file and self.path is not None and _is_module(self.path)
-
-
-@dataclass(frozen=True)
 class _Episode:
     steps: int
-    actions: list[_Action]
+    actions: list[StepRecord]
+    """The valid actions, in order."""
     facts: TaskFacts | None
 
 
-def _action_of(step: StepRecord) -> _Action | None:
-    """The step as a valid action, or None when it did not parse, is unknown or failed."""
-    action = step.action
-    if action is None or step.error is not None:
-        return None
-    kind = action.get("action_type")
-    if not isinstance(kind, str) or kind not in ACTION_TYPES:
-        return None
-    path = None
-    if kind in READ_ACTIONS or kind in EDIT_ACTIONS:
-        raw = step.summary.path or action.get("path")
-        path = _normalized(raw) if isinstance(raw, str) and raw.strip() else None
-    query = action.get("query")
-    return _Action(
-        step=step.index,
-        kind=kind,
-        path=path,
-        query=query if isinstance(query, str) else "",
-        tests=step.summary.tests,
-        test_output=step.summary.test_output or "",
-    )
+def _path(action: StepRecord) -> str | None:
+    """The file a read showed or an edit changed; None for listings, searches and the rest."""
+    return read_path(action) or edit_path(action)
 
 
-def _normalized(path: str) -> str:
-    path = path.strip()
-    while path.startswith("./"):
-        path = path[2:]
-    return path
+def _is_search(action: StepRecord) -> bool:
+    return search_query(action) is not None
+
+
+def _reads_module(action: StepRecord) -> bool:
+    path = read_path(action)
+    return path is not None and _is_module(path)
 
 
 def _is_spec(path: str) -> bool:
@@ -227,20 +193,21 @@ def _minimal_effort(episode: _Episode, limits: StrategyThresholds) -> str | None
     if not actions:
         return f"none of its {_count(episode.steps, 'step')} was a valid action"
     done = _listing(actions)
-    if len(actions) <= limits.minimal_effort_max_steps and not any(a.edits for a in actions):
+    if len(actions) <= limits.minimal_effort_max_steps and not any(is_edit(a) for a in actions):
         valid = _count(len(actions), "valid action")
         return f"only {valid} in {_count(episode.steps, 'step')} ({done}), none an edit"
-    if not any(a.reads_file or a.edits or a.kind == "search_code" for a in actions):
+    if not any(read_path(a) is not None or is_edit(a) or _is_search(a) for a in actions):
         return f"the agent never read, searched or edited a file ({done})"
     return None
 
 
 def _spec_driven(episode: _Episode, limits: StrategyThresholds) -> str | None:
-    first = next((a for a in episode.actions if a.reads_file), None)
-    if first is None or first.path is None or not _is_spec(first.path):
+    reads = [(a, path) for a in episode.actions if (path := read_path(a)) is not None]
+    if not reads or not _is_spec(reads[0][1]):
         return None
+    first = reads[0][0]
     clauses = [f"{_said(first, episode.actions)} (a spec document) before any other file"]
-    edit = next((a for a in episode.actions if a.edits and a.step > first.step), None)
+    edit = next((a for a in episode.actions if is_edit(a) and a.index > first.index), None)
     if edit is not None:
         clauses.append(_said(edit, episode.actions))
     return ", then ".join(clauses)
@@ -250,72 +217,70 @@ def _targeted_debugging(episode: _Episode, limits: StrategyThresholds) -> str | 
     actions, facts = episode.actions, episode.facts
     relevant = set(facts.relevant_files) if facts is not None and facts.relevant_files else None
 
-    def observes_failure(action: _Action) -> bool:
-        if action.kind == "run_tests":
+    def observes_failure(action: StepRecord) -> bool:
+        if ran_tests(action):
             return True
-        path = action.path
-        return (
-            action.reads_file
-            and path is not None
-            and is_test_file(path)
-            and (relevant is None or path in relevant)
-        )
+        path = read_path(action)
+        return path is not None and is_test_file(path) and (relevant is None or path in relevant)
 
     first_seen = next((a for a in actions if observes_failure(a)), None)
-    first_module = next((a for a in actions if a.reads_module), None)
-    if first_seen is None or (first_module is not None and first_module.step < first_seen.step):
+    first_module = next((a for a in actions if _reads_module(a)), None)
+    if first_seen is None or (first_module is not None and first_module.index < first_seen.index):
         return None
-    first_edit = next((a for a in actions if a.edits), None)
-    until = first_edit.step if first_edit is not None else None
-    found = _first_relevant_read(actions, first_seen.step, until, relevant)
+    first_edit = next((a for a in actions if is_edit(a)), None)
+    until = first_edit.index if first_edit is not None else None
+    found = _first_relevant_read(actions, first_seen.index, until, relevant)
     if found is None:
         return None
     target, why = found
-    before = [a for a in actions if a.step < target.step and observes_failure(a)]
-    first_run = next((a for a in before if a.kind == "run_tests"), None)
-    first_read = next((a for a in before if a.kind != "run_tests"), None)
-    shown = sorted((a for a in (first_run, first_read) if a is not None), key=lambda a: a.step)
+    before = [a for a in actions if a.index < target.index and observes_failure(a)]
+    first_run = next((a for a in before if ran_tests(a)), None)
+    first_read = next((a for a in before if not ran_tests(a)), None)
+    shown = sorted((a for a in (first_run, first_read) if a is not None), key=lambda a: a.index)
     clauses = [_said(a, actions) for a in shown] + [f"{_said(target, actions)} ({why})"]
-    edit = next((a for a in actions if a.edits and a.step > target.step), None)
+    edit = next((a for a in actions if is_edit(a) and a.index > target.index), None)
     if edit is not None:
         clauses.append(_said(edit, actions))
-        check = next((a for a in actions if a.kind == "run_tests" and a.step > edit.step), None)
+        check = next((a for a in actions if ran_tests(a) and a.index > edit.index), None)
         if check is not None:
             clauses.append(_said(check, actions))
     return ", ".join(clauses)
 
 
 def _first_relevant_read(
-    actions: Sequence[_Action], after: int, until: int | None, relevant: set[str] | None
-) -> tuple[_Action, str] | None:
+    actions: Sequence[StepRecord], after: int, until: int | None, relevant: set[str] | None
+) -> tuple[StepRecord, str] | None:
     """The first module read after step `after` and before step `until` that is relevant, and why."""
     for action in actions:
-        if until is not None and action.step > until:
+        if until is not None and action.index > until:
             return None
-        if action.step <= after or not action.reads_module or action.path is None:
+        path = read_path(action)
+        if action.index <= after or path is None or not _is_module(path):
             continue
-        why = _relevance(action.path, [a for a in actions if a.step < action.step], relevant)
+        why = _relevance(path, [a for a in actions if a.index < action.index], relevant)
         if why is not None:
             return action, why
     return None
 
 
 def _systematic_search(episode: _Episode, limits: StrategyThresholds) -> str | None:
-    searches = [a for a in episode.actions if a.kind == "search_code"]
-    guided = [(s, r) for s, r in _guided(episode.actions) if r.reads_file]
+    searches = [a for a in episode.actions if _is_search(a)]
+    guided = [(s, r) for s, r in _guided(episode.actions) if read_path(r) is not None]
     if len(searches) < limits.systematic_search_min_searches:
         return None
     if len(guided) < limits.systematic_search_min_guided_reads:
         return None
-    reads = ", ".join(f"{_said(read, episode.actions)} after searching for {s.query!r}" for s, read in guided)
+    reads = ", ".join(
+        f"{_said(read, episode.actions)} after searching for {search_query(s)!r}" for s, read in guided
+    )
     return f"{_count(len(searches), 'search', 'searches')} ({_steps(searches)}) guided the reads: {reads}"
 
 
 def _brute_force(episode: _Episode, limits: StrategyThresholds) -> str | None:
     actions = episode.actions
-    edits = [a for a in actions if a.edits]
-    runs = [a for a in actions if a.kind == "run_tests"]
-    reads = sum(a.reads_file or a.kind == "search_code" for a in actions)
+    edits = [a for a in actions if is_edit(a)]
+    runs = [a for a in actions if ran_tests(a)]
+    reads = sum(read_path(a) is not None or _is_search(a) for a in actions)
     if len(edits) < limits.brute_force_min_edits or len(runs) < limits.brute_force_min_test_runs:
         return None
     if reads > limits.brute_force_max_reads:
@@ -329,17 +294,17 @@ def _brute_force(episode: _Episode, limits: StrategyThresholds) -> str | None:
 def _random_exploration(episode: _Episode) -> str:
     actions = episode.actions
     parts = []
-    reads = [a for a in actions if a.reads_file]
+    reads = [a for a in actions if read_path(a) is not None]
     if reads:
-        files = list(dict.fromkeys(a.path for a in reads if a.path is not None))
+        files = list(dict.fromkeys(p for p in map(read_path, reads) if p is not None))
         parts.append(f"{_steps(reads)} read {_count(len(files), 'file')} ({', '.join(files)})")
-    searches = [a for a in actions if a.kind == "search_code"]
+    searches = [a for a in actions if _is_search(a)]
     if searches:
         parts.append(f"{_steps(searches)} searched")
-    edits = [a for a in actions if a.edits]
+    edits = [a for a in actions if is_edit(a)]
     if edits:
         parts.append(f"{_steps(edits)} edited code")
-    runs = [a for a in actions if a.kind == "run_tests"]
+    runs = [a for a in actions if ran_tests(a)]
     if runs:
         parts.append(f"{_steps(runs)} ran the tests")
     return "no failing test, spec or search led the work: " + ", ".join(parts)
@@ -369,7 +334,7 @@ def _decide(episode: _Episode, limits: StrategyThresholds) -> tuple[Strategy, st
 
 def _sub_patterns(episode: _Episode, limits: StrategyThresholds) -> dict[SubPattern, bool]:
     actions = episode.actions
-    searches = sum(a.kind == "search_code" for a in actions)
+    searches = sum(_is_search(a) for a in actions)
     return {
         SubPattern.search_guided: searches >= limits.search_guided_min_searches and bool(_guided(actions)),
         SubPattern.read_loop: _has_read_loop(actions, limits.read_loop_repeats),
@@ -377,49 +342,47 @@ def _sub_patterns(episode: _Episode, limits: StrategyThresholds) -> dict[SubPatt
     }
 
 
-def _guided(actions: Sequence[_Action]) -> list[tuple[_Action, _Action]]:
+def _guided(actions: Sequence[StepRecord]) -> list[tuple[StepRecord, StepRecord]]:
     """Each search paired with the first file read or edit after it, if any."""
     pairs = []
-    pending: _Action | None = None
+    pending: StepRecord | None = None
     for action in actions:
-        if action.kind == "search_code":
+        if _is_search(action):
             pending = action
-        elif pending is not None and (action.reads_file or (action.edits and action.path is not None)):
+        elif pending is not None and _path(action) is not None:
             pairs.append((pending, action))
             pending = None
     return pairs
 
 
-def _has_read_loop(actions: Sequence[_Action], repeats: int) -> bool:
+def _has_read_loop(actions: Sequence[StepRecord], repeats: int) -> bool:
     reads: dict[str, int] = {}
     for action in actions:
-        if action.kind in CHANGE_ACTIONS:
+        if is_code_change(action):
             reads.clear()
-        elif action.reads_file and action.path is not None:
-            reads[action.path] = reads.get(action.path, 0) + 1
-            if reads[action.path] >= repeats:
+        elif (path := read_path(action)) is not None:
+            reads[path] = reads.get(path, 0) + 1
+            if reads[path] >= repeats:
                 return True
     return False
 
 
-def _has_verified_fix(actions: Sequence[_Action]) -> bool:
-    if not any(a.edits for a in actions):
+def _has_verified_fix(actions: Sequence[StepRecord]) -> bool:
+    if not any(is_edit(a) for a in actions):
         return False
-    last_change = max(a.step for a in actions if a.kind in CHANGE_ACTIONS)
-    runs = [a for a in actions if a.kind == "run_tests" and a.step > last_change]
-    if not runs or runs[-1].tests is None:
-        return False
-    tests = runs[-1].tests
-    return tests.total > 0 and tests.passed == tests.total and not tests.timed_out
+    last_change = max(a.index for a in actions if is_code_change(a))
+    runs = [a for a in actions if ran_tests(a) and a.index > last_change]
+    tests = runs[-1].summary.tests if runs else None
+    return tests is not None and tests.total > 0 and tests.passed == tests.total and not tests.timed_out
 
 
-def _pivots(actions: Sequence[_Action]) -> int:
-    focus = [a.path for a in actions if a.path is not None and _is_module(a.path)]
+def _pivots(actions: Sequence[StepRecord]) -> int:
+    focus = [p for p in map(_path, actions) if p is not None and _is_module(p)]
     runs = [path for i, path in enumerate(focus) if i == 0 or focus[i - 1] != path]
     return max(len(runs) - 1, 0)
 
 
-def _relevance(path: str, earlier: Sequence[_Action], relevant: set[str] | None) -> str | None:
+def _relevance(path: str, earlier: Sequence[StepRecord], relevant: set[str] | None) -> str | None:
     """Why the module at `path` is relevant to the failure, or None when it is not.
 
     With `relevant` (the task's relevant files) it must be one of them; without, its name
@@ -430,7 +393,7 @@ def _relevance(path: str, earlier: Sequence[_Action], relevant: set[str] | None)
     return "named by the failing tests" if _named_by(path, earlier) else None
 
 
-def _named_by(path: str, earlier: Sequence[_Action]) -> bool:
+def _named_by(path: str, earlier: Sequence[StepRecord]) -> bool:
     """Whether the module's name appears in earlier test-file reads or test runs."""
     stem = posixpath.splitext(posixpath.basename(path))[0]
     name = posixpath.basename(posixpath.dirname(path)) if stem == "__init__" else stem
@@ -439,35 +402,37 @@ def _named_by(path: str, earlier: Sequence[_Action]) -> bool:
     pattern = re.compile(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])")
     texts = []
     for action in earlier:
-        if action.reads_file and action.path is not None and is_test_file(action.path):
-            texts.append(action.path)
-        elif action.kind == "run_tests":
-            texts.append(action.test_output)
-            texts.extend(action.tests.failing if action.tests is not None else [])
+        read = read_path(action)
+        if read is not None and is_test_file(read):
+            texts.append(read)
+        elif ran_tests(action) and action.summary.tests is not None:
+            texts.append(action.summary.test_output or "")
+            texts.extend(action.summary.tests.failing)
     return any(pattern.search(text) for text in texts)
 
 
 # ---- wording ----------------------------------------------------------------------------------
 
 
-def _said(action: _Action, actions: Sequence[_Action]) -> str:
+def _said(action: StepRecord, actions: Sequence[StepRecord]) -> str:
     """`action` as a clause, e.g. "step 3 read calc.py"; a test run after another "re-ran" them."""
-    again = any(a.kind == "run_tests" and a.step < action.step for a in actions)
-    return f"step {action.step} {_verb(action, again)}"
+    again = any(ran_tests(a) and a.index < action.index for a in actions)
+    return f"step {action.index} {_verb(action, again)}"
 
 
-def _verb(action: _Action, again: bool = False) -> str:
-    match action.kind:
+def _verb(action: StepRecord, again: bool = False) -> str:
+    match action_type(action):
         case "read_file":
-            return f"read {action.path}"
+            return f"read {read_path(action)}"
         case "view_code":
-            return f"viewed {action.path}" if action.path is not None else "listed the files"
+            path = read_path(action)
+            return f"viewed {path}" if path is not None else "listed the files"
         case "search_code":
-            return f"searched for {action.query!r}"
+            return f"searched for {search_query(action)!r}"
         case "replace_lines":
-            return f"edited {action.path}"
+            return f"edited {edit_path(action)}"
         case "write_file":
-            return f"wrote {action.path}"
+            return f"wrote {edit_path(action)}"
         case "run_tests":
             return "re-ran the tests" if again else "ran the tests"
         case "undo_edit":
@@ -477,9 +442,9 @@ def _verb(action: _Action, again: bool = False) -> str:
     return "submitted"
 
 
-def _listing(actions: Sequence[_Action]) -> str:
+def _listing(actions: Sequence[StepRecord]) -> str:
     """Every action as a clause, consecutive equal ones grouped: "steps 1 and 2 ran the tests"."""
-    groups: list[tuple[str, list[_Action]]] = []
+    groups: list[tuple[str, list[StepRecord]]] = []
     for action in actions:
         verb = _verb(action)
         if groups and groups[-1][0] == verb:
@@ -489,9 +454,9 @@ def _listing(actions: Sequence[_Action]) -> str:
     return ", ".join(f"{_steps(group)} {verb}" for verb, group in groups)
 
 
-def _steps(actions: Sequence[_Action]) -> str:
+def _steps(actions: Sequence[StepRecord]) -> str:
     """ "step 4", or "steps 1, 3 and 5"."""
-    numbers = [str(a.step) for a in actions]
+    numbers = [str(a.index) for a in actions]
     if len(numbers) == 1:
         return f"step {numbers[0]}"
     return f"steps {', '.join(numbers[:-1])} and {numbers[-1]}"
