@@ -2,7 +2,9 @@
 
 import pytest
 
+from fixloop.analysis import comparison as comparison_module
 from fixloop.analysis.comparison import RunInput, compare_runs
+from fixloop.analysis.failure_classifier import Diagnosis, FailureLabel, classify
 from fixloop.analysis.statistics import pass_at_k
 from tests.analysis.builders import FACTS, edit, read, run, submit, trajectory
 
@@ -78,3 +80,42 @@ def test_comparing_fewer_than_two_runs_or_repeated_names_is_refused():
         compare_runs([RunInput("a", [episode("t1", True)])])
     with pytest.raises(ValueError, match="repeat"):
         compare_runs([RunInput("a", [episode("t1", True)]), RunInput("a", [episode("t1", True)])])
+
+
+def _refuse_to_classify(trajectory, thresholds=None):
+    raise AssertionError("compare_runs classified an episode it was given a diagnosis of")
+
+
+def test_given_diagnoses_are_used_and_episodes_are_not_classified_again(monkeypatch):
+    a = RunInput("a", [episode("t1", True), episode("t2", False)])
+    b = RunInput("b", [episode("t1", False), episode("t2", False)])
+    diagnoses = {run.name: [classify(t) for t in run.trajectories] for run in (a, b)}
+    expected = {(r.dimension, r.key): r.counts for r in compare_runs([a, b]).breakdowns}
+    monkeypatch.setattr(comparison_module, "classify", _refuse_to_classify)
+
+    given = {(r.dimension, r.key): r.counts for r in compare_runs([a, b], diagnoses=diagnoses).breakdowns}
+
+    assert given == expected
+
+
+def test_the_failure_label_breakdown_counts_the_given_primary_labels():
+    a = RunInput("a", [episode("t1", False)])
+    b = RunInput("b", [episode("t1", False)])
+    looping = Diagnosis(
+        task_id="t1", outcome="unresolved", primary=FailureLabel.LOOPING_BEHAVIOR, findings=[]
+    )
+    diagnoses = {"a": [looping], "b": [classify(b.trajectories[0])]}
+
+    rows = {(r.dimension, r.key): r.counts for r in compare_runs([a, b], diagnoses=diagnoses).breakdowns}
+
+    assert rows[("failure label", "LOOPING_BEHAVIOR")] == {"a": (0, 1)}
+
+
+def test_diagnoses_that_miss_a_run_or_an_episode_are_refused():
+    a = RunInput("a", [episode("t1", True)])
+    b = RunInput("b", [episode("t1", False), episode("t1", False)])
+    one = [classify(a.trajectories[0])]
+    with pytest.raises(ValueError, match="name no run 'b'"):
+        compare_runs([a, b], diagnoses={"a": one})
+    with pytest.raises(ValueError, match="2 trajectories but 1 diagnoses"):
+        compare_runs([a, b], diagnoses={"a": one, "b": one})

@@ -11,13 +11,13 @@ winner only when both agree.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
 from pydantic import BaseModel, Field
 
-from fixloop.analysis.failure_classifier import classify
+from fixloop.analysis.failure_classifier import Diagnosis, FailureLabel, classify
 from fixloop.analysis.metrics import is_scored
 from fixloop.analysis.statistics import (
     Estimate,
@@ -88,20 +88,36 @@ class Comparison(BaseModel):
         return [run.name for run in self.runs if run.simulated]
 
 
-def compare_runs(runs: Sequence[RunInput], *, alpha: float = 0.05, seed: int = 0) -> Comparison:
-    """Compare `runs` on the tasks they share. Raises ValueError for fewer than two runs,
-    repeated names, or no shared task with a scored episode in every run."""
+def compare_runs(
+    runs: Sequence[RunInput],
+    *,
+    alpha: float = 0.05,
+    seed: int = 0,
+    diagnoses: Mapping[str, Sequence[Diagnosis]] | None = None,
+) -> Comparison:
+    """Compare `runs` on the tasks they share.
+
+    The failure-label breakdown counts each episode under its primary label. Callers that
+    already diagnosed the episodes pass `diagnoses`: run name -> one `Diagnosis` per
+    trajectory of that run, in the order of `RunInput.trajectories`; the episodes are then
+    not classified again. Without it, every episode is classified here.
+
+    `alpha` is the significance level of the verdicts and `seed` seeds their resampling.
+    Raises ValueError for fewer than two runs, repeated names, no shared task with a scored
+    episode in every run, or `diagnoses` that miss a run or do not match its trajectories.
+    """
     if len(runs) < 2:
         raise ValueError("compare needs at least two runs")
     names = [run.name for run in runs]
     if len(set(names)) != len(names):
         raise ValueError(f"run names repeat: {names}")
+    labels = _primary_labels(runs, diagnoses)
     grouped = {run.name: _by_task(run.trajectories) for run in runs}
     shared = sorted(set.intersection(*(set(tasks) for tasks in grouped.values())))
     if not shared:
         raise ValueError("the runs share no task with a scored episode; compare runs over the same tasks")
     rows = [_summary(run, grouped[run.name], shared) for run in runs]
-    breakdowns = _breakdowns(runs, grouped, shared)
+    breakdowns = _breakdowns(runs, grouped, shared, labels)
     pairs = []
     for a, b in combinations(runs, 2):
         ga, gb = grouped[a.name], grouped[b.name]
@@ -121,6 +137,28 @@ def compare_runs(runs: Sequence[RunInput], *, alpha: float = 0.05, seed: int = 0
             )
         )
     return Comparison(tasks=shared, runs=rows, breakdowns=breakdowns, pairs=pairs)
+
+
+def _primary_labels(
+    runs: Sequence[RunInput], diagnoses: Mapping[str, Sequence[Diagnosis]] | None
+) -> Callable[[Trajectory], FailureLabel]:
+    """Each trajectory's primary failure label: from `diagnoses` when given, else classified."""
+    if diagnoses is None:
+        return lambda trajectory: classify(trajectory).primary
+    # Trajectories are unhashable models; within one comparison they are the same objects
+    # the runs hold, so their identity names them.
+    primary: dict[int, FailureLabel] = {}
+    for run in runs:
+        if run.name not in diagnoses:
+            raise ValueError(f"diagnoses name no run {run.name!r}; pass one per run, or none at all")
+        given = diagnoses[run.name]
+        if len(given) != len(run.trajectories):
+            raise ValueError(
+                f"run {run.name!r} has {len(run.trajectories)} trajectories but {len(given)} diagnoses; "
+                "pass one diagnosis per trajectory, in the same order"
+            )
+        primary.update((id(t), d.primary) for t, d in zip(run.trajectories, given, strict=True))
+    return lambda trajectory: primary[id(trajectory)]
 
 
 def _by_task(trajectories: Sequence[Trajectory]) -> dict[str, list[Trajectory]]:
@@ -165,12 +203,15 @@ def _summary(run: RunInput, grouped: dict[str, list[Trajectory]], shared: list[s
 
 
 def _breakdowns(
-    runs: Sequence[RunInput], grouped: dict[str, dict[str, list[Trajectory]]], shared: list[str]
+    runs: Sequence[RunInput],
+    grouped: dict[str, dict[str, list[Trajectory]]],
+    shared: list[str],
+    primary_label: Callable[[Trajectory], FailureLabel],
 ) -> list[BreakdownRow]:
     keyers: dict[str, Callable[[Trajectory], list[str]]] = {
         "difficulty": lambda t: [t.task_facts.difficulty] if t.task_facts else ["unknown"],
         "tag": lambda t: list(t.task_facts.tags) if t.task_facts else [],
-        "failure label": lambda t: [classify(t).primary.value],
+        "failure label": lambda t: [primary_label(t).value],
     }
     rows: list[BreakdownRow] = []
     for dimension, keys_of in keyers.items():
