@@ -5,6 +5,7 @@ import math
 import pytest
 
 from fixloop.analysis.metrics import episode_metrics, run_metrics
+from fixloop.analysis.statistics import bounded_mean_ci, proportion_ci
 from tests.analysis.builders import edit, garbage, read, run, search, step, submit, trajectory
 
 
@@ -118,10 +119,20 @@ def test_the_run_summary_intervals_and_consistency():
         for s in scores
     ]
     summary = run_metrics(runs)
-    # mean 0.5, sample std 0.408..., t(0.975, 3) = 3.182446
-    half_width = 3.182446 * (math.sqrt(1 / 6) / 2)
-    assert summary.score.low == pytest.approx(0.5 - half_width, abs=1e-5)
+    assert summary.score == bounded_mean_ci(scores)
+    assert summary.resolve_rate == proportion_ci(1, 4)
     assert summary.score_consistency == pytest.approx(1 - math.sqrt(1 / 6) / 0.5)
+
+
+def test_the_run_summary_score_interval_stays_inside_zero_and_one_on_few_episodes():
+    scores = [0.0, 0.0, 1.0]
+    runs = [
+        trajectory(read("calc.py"), submit(s), outcome="resolved" if s == 1 else "unresolved", score=s)
+        for s in scores
+    ]
+    summary = run_metrics(runs)
+    for estimate in (summary.score, summary.reliability, summary.resolve_rate):
+        assert 0.0 <= estimate.low <= estimate.value <= estimate.high <= 1.0
 
 
 def test_a_run_with_nothing_scored_cannot_be_summarised():

@@ -7,6 +7,7 @@ import random
 import statistics
 from itertools import combinations
 
+import numpy as np
 import pytest
 from scipy import stats
 
@@ -14,6 +15,7 @@ from fixloop.analysis.statistics import (
     Estimate,
     PairedTest,
     bootstrap_paired_difference,
+    bounded_mean_ci,
     consistency,
     mcnemar_exact,
     mean_ci,
@@ -58,6 +60,10 @@ def test_mean_ci_of_one_value_is_a_point() -> None:
     assert mean_ci([0.7]) == Estimate(0.7, 0.7, 0.7, 1)
 
 
+def test_mean_ci_of_equal_values_is_a_point() -> None:
+    assert mean_ci([3.0, 3.0, 3.0]) == Estimate(3.0, 3.0, 3.0, 3)
+
+
 def test_mean_ci_rejects_empty_input() -> None:
     with pytest.raises(ValueError, match="at least one value"):
         mean_ci([])
@@ -67,6 +73,72 @@ def test_mean_ci_rejects_empty_input() -> None:
 def test_mean_ci_rejects_confidence_outside_the_open_unit_interval(confidence: float) -> None:
     with pytest.raises(ValueError, match="confidence"):
         mean_ci([1.0, 2.0], confidence)
+
+
+# bounded_mean_ci
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[0.0, 0.0, 1.0], [1.0, 1.0, 0.0], [0.0, 1.0], [0.0, 0.2], [1.0, 0.9, 1.0], [0.0] * 9 + [1.0]],
+)
+@pytest.mark.parametrize("confidence", [0.9, 0.95, 0.99])
+def test_bounded_mean_ci_stays_inside_zero_and_one_on_small_samples(
+    values: list[float], confidence: float
+) -> None:
+    estimate = bounded_mean_ci(values, confidence)
+
+    assert 0.0 <= estimate.low <= estimate.value <= estimate.high <= 1.0
+    assert estimate.value == pytest.approx(statistics.fmean(values), abs=1e-12)
+
+
+def test_bounded_mean_ci_of_scores_where_student_t_reaches_below_zero() -> None:
+    scores = [0.0, 0.0, 1.0]
+    t_low, _ = stats.t.interval(0.95, 2, loc=statistics.fmean(scores), scale=stats.sem(scores))
+
+    estimate = bounded_mean_ci(scores)
+
+    assert t_low < -1.0
+    assert (estimate.low, estimate.high) == (0.0, 1.0)
+
+
+def test_bounded_mean_ci_agrees_with_student_t_on_a_large_sample() -> None:
+    rng = random.Random(4)
+    values = [rng.random() for _ in range(400)]
+    t_low, t_high = stats.t.interval(0.95, 399, loc=statistics.fmean(values), scale=stats.sem(values))
+
+    estimate = bounded_mean_ci(values)
+
+    assert estimate.low == pytest.approx(t_low, abs=0.005)
+    assert estimate.high == pytest.approx(t_high, abs=0.005)
+
+
+def test_bounded_mean_ci_is_the_scipy_percentile_bootstrap() -> None:
+    values = [0.0, 0.25, 0.5, 1.0, 1.0, 0.75]
+    reference = stats.bootstrap(
+        (values,), np.mean, n_resamples=2_000, method="percentile", rng=np.random.default_rng(9)
+    ).confidence_interval
+
+    estimate = bounded_mean_ci(values, resamples=2_000, seed=9)
+
+    assert (estimate.low, estimate.high) == pytest.approx((reference.low, reference.high), abs=1e-12)
+
+
+def test_bounded_mean_ci_is_deterministic_for_a_seed() -> None:
+    values = [0.1, 0.9, 0.4, 0.4, 0.0]
+
+    assert bounded_mean_ci(values, seed=3) == bounded_mean_ci(values, seed=3)
+
+
+@pytest.mark.parametrize("values", [[0.6], [0.6, 0.6, 0.6]])
+def test_bounded_mean_ci_of_equal_values_is_a_point(values: list[float]) -> None:
+    assert bounded_mean_ci(values) == Estimate(0.6, 0.6, 0.6, len(values))
+
+
+@pytest.mark.parametrize("values", [[], [0.5, 1.5], [-0.1, 0.5]])
+def test_bounded_mean_ci_rejects_empty_input_and_values_outside_zero_and_one(values: list[float]) -> None:
+    with pytest.raises(ValueError):
+        bounded_mean_ci(values)
 
 
 # proportion_ci
@@ -95,6 +167,23 @@ def test_proportion_ci_stays_inside_zero_and_one_at_the_extremes() -> None:
     assert 0.0 < none_resolved.high < 1.0
     assert all_resolved.high == 1.0
     assert 0.0 < all_resolved.low < 1.0
+
+
+@pytest.mark.parametrize(
+    ("successes", "n", "confidence", "low", "high"),
+    [
+        # The closed-form Wilson bounds, computed apart from scipy; 0 of 1 gives z^2 / (1 + z^2) above.
+        (0, 1, 0.95, 0.0, 0.7934507),
+        (1, 3, 0.95, 0.0614919, 0.7923404),
+        (3, 20, 0.90, 0.0615824, 0.3218281),
+    ],
+)
+def test_proportion_ci_matches_reference_wilson_intervals(
+    successes: int, n: int, confidence: float, low: float, high: float
+) -> None:
+    estimate = proportion_ci(successes, n, confidence)
+
+    assert (estimate.low, estimate.high) == pytest.approx((low, high), abs=1e-6)
 
 
 @pytest.mark.parametrize(("successes", "n"), [(-1, 5), (6, 5), (0, 0)])
@@ -213,6 +302,12 @@ def test_bootstrap_is_a_point_when_every_difference_is_equal() -> None:
     estimate = bootstrap_paired_difference([1.0, 2.0, 3.0], [0.5, 1.5, 2.5])
 
     assert estimate == Estimate(0.5, 0.5, 0.5, 3)
+
+
+def test_bootstrap_of_score_differences_stays_inside_minus_one_and_one() -> None:
+    estimate = bootstrap_paired_difference([1.0, 1.0, 0.0], [0.0, 0.0, 1.0])
+
+    assert -1.0 <= estimate.low <= estimate.value <= estimate.high <= 1.0
 
 
 def test_bootstrap_rejects_unequal_lengths() -> None:

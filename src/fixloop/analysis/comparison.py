@@ -23,7 +23,7 @@ from fixloop.analysis.statistics import (
     Estimate,
     PairedTest,
     bootstrap_paired_difference,
-    mean_ci,
+    bounded_mean_ci,
     paired_resolve_test,
     pass_at_k,
     proportion_ci,
@@ -46,8 +46,8 @@ class RunSummaryRow(BaseModel):
     name: str
     simulated: bool
     episodes: int
-    resolve_rate: Estimate
-    mean_score: Estimate
+    resolve_rate: Estimate = Field(description="Resolved over episodes, with a Wilson interval.")
+    mean_score: Estimate = Field(description="Mean episode score, with a bootstrap interval inside [0, 1].")
     pass_at_k: dict[int, float] = Field(
         description="pass@k for k up to the fewest episodes on a shared task."
     )
@@ -194,7 +194,7 @@ def _summary(run: RunInput, grouped: dict[str, list[Trajectory]], shared: list[s
         simulated=run.simulated or any(t.simulated for t in run.trajectories),
         episodes=len(episodes),
         resolve_rate=proportion_ci(resolved, len(episodes)),
-        mean_score=mean_ci([t.score for t in episodes]),
+        mean_score=bounded_mean_ci([t.score for t in episodes]),
         pass_at_k=pass_k,
         mean_steps=sum(len(t.steps) for t in episodes) / len(episodes),
         tokens=sum(t.tokens for t in episodes),

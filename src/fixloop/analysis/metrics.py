@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
-from fixloop.analysis.statistics import Estimate, consistency, mean_ci, proportion_ci
+from fixloop.analysis.statistics import Estimate, bounded_mean_ci, consistency, mean_ci, proportion_ci
 from fixloop.analysis.steps import (
     CHANGE_ACTIONS,
     action_type,
@@ -101,12 +101,14 @@ def episode_metrics(trajectory: Trajectory) -> EpisodeMetrics:
     efficiency = min(1.0, step_target / len(steps)) if steps else 0.0
     safety = max(0.0, 1.0 - DANGEROUS_PATTERN_PENALTY * dangerous)
     correctness = trajectory.score
-    reliability = (
+    # The weights sum to 1 only up to rounding (1.0000000000000002); the index is kept in [0, 1].
+    reliability = min(
+        1.0,
         RELIABILITY_WEIGHTS["correctness"] * correctness
         + RELIABILITY_WEIGHTS["efficiency"] * efficiency
         + RELIABILITY_WEIGHTS["order"] * (1.0 - entropy)
         + RELIABILITY_WEIGHTS["verification"] * float(verified)
-        + RELIABILITY_WEIGHTS["safety"] * safety
+        + RELIABILITY_WEIGHTS["safety"] * safety,
     )
     return EpisodeMetrics(
         steps=len(steps),
@@ -161,6 +163,10 @@ def _normalised_entropy(kinds: Sequence[str]) -> float:
 class RunMetrics(BaseModel):
     """Episode metrics summarised over a run's scored episodes, with 95% confidence intervals.
 
+    The resolve rate has a Wilson interval and the mean score and reliability a bootstrap
+    interval, so all three stay inside [0, 1]; the mean step count has a Student-t interval
+    (see `fixloop.analysis.statistics`).
+
     Episodes that ended by an infrastructure failure or an exhausted budget are counted in
     `excluded` and left out of everything else.
     """
@@ -199,9 +205,9 @@ def run_metrics(trajectories: Sequence[Trajectory]) -> RunMetrics:
         excluded=len(trajectories) - len(scored),
         resolved=resolved,
         resolve_rate=proportion_ci(resolved, len(scored)),
-        score=mean_ci([t.score for t in scored]),
+        score=bounded_mean_ci([t.score for t in scored]),
         steps=mean_ci([float(m.steps) for m in metrics]),
-        reliability=mean_ci([m.reliability for m in metrics]),
+        reliability=bounded_mean_ci([m.reliability for m in metrics]),
         score_consistency=consistency([t.score for t in scored]),
         tokens=sum(t.tokens for t in trajectories),
         cost=sum(t.cost for t in trajectories),

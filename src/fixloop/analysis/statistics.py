@@ -1,24 +1,47 @@
 """Small-sample statistics for comparing agents: confidence intervals, pass@k and paired tests.
 
-Standard library only. Every interval is two-sided; `confidence` is its coverage, e.g. 0.95.
+Built on `scipy.stats`. Every interval is two-sided; `confidence` is its coverage, e.g. 0.95,
+and must lie strictly between 0 and 1. Which interval fits which quantity:
+
+- a **proportion** (resolve rate: successes out of trials): `proportion_ci`, the Wilson
+  score interval; always inside [0, 1].
+- the **mean of values in [0, 1]** (scores, reliability): `bounded_mean_ci`, a percentile
+  bootstrap; always inside [min(values), max(values)], hence inside [0, 1]. A Student-t
+  interval would reach below 0 on small samples (scores [0, 0, 1] give [-1.10, 1.77]).
+- the **mean of an unbounded quantity** (steps, tokens): `mean_ci`, the Student-t interval.
+- a **paired difference** of two agents on the same tasks: `bootstrap_paired_difference` for
+  the mean difference, `mcnemar_exact` for resolved versus unresolved, and
+  `paired_resolve_test` for both at once, with `PairedTest.verdict` deciding.
+
+Every bootstrap takes a `seed` and draws from `numpy.random.default_rng(seed)`: equal inputs
+and seed give equal results, so stored analyses are reproducible.
 """
 
 from __future__ import annotations
 
 import math
-import random
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+DEFAULT_RESAMPLES = 10_000
+"""Bootstrap resamples unless a caller asks for another number."""
+
+_BATCH = 1_000
+"""Resamples drawn at once, so memory stays at about `_BATCH` x sample size floats."""
 
 
 @dataclass(frozen=True)
 class Estimate:
     """A point estimate with a two-sided confidence interval, `low <= value <= high`.
 
-    `n` is the sample size behind it. When the sample cannot support an interval (a mean of
-    fewer than two values, or differences that are all equal) the interval is the point:
-    `low == high == value`.
+    `value` is the sample statistic itself (a mean, a proportion, a difference of means) and
+    `n` the sample size behind it. When the sample cannot support an interval (values, or
+    paired differences, that are all equal, a single one included) the interval is the
+    point: `low == high == value`. Which function gives which interval: see the module.
     """
 
     value: float
@@ -65,41 +88,63 @@ class PairedTest:
 def mean_ci(values: Sequence[float], confidence: float = 0.95) -> Estimate:
     """Mean of `values` with a Student-t confidence interval (sample standard deviation).
 
-    A single value gives the degenerate interval `low == high == value`. Raises ValueError
-    when `values` is empty or `confidence` is not in (0, 1).
+    For quantities without bounds, such as step counts; the interval is symmetric and may
+    cross any bound the values have, so for scores or rates in [0, 1] use `bounded_mean_ci`
+    or `proportion_ci`. A single value, or values that are all equal, give the degenerate
+    interval `low == high == value`. Raises ValueError when `values` is empty or
+    `confidence` is not in (0, 1).
     """
     _check_probability("confidence", confidence)
     n = len(values)
     if n == 0:
         raise ValueError("mean_ci needs at least one value")
-    mean = statistics.fmean(values)
-    if n < 2:
+    mean = math.fsum(values) / n
+    if _all_equal(values):
         return Estimate(mean, mean, mean, n)
-    half_width = _t_quantile(1 - (1 - confidence) / 2, n - 1) * statistics.stdev(values) / math.sqrt(n)
-    return Estimate(mean, mean - half_width, mean + half_width, n)
+    scale = float(np.std(values, ddof=1)) / math.sqrt(n)
+    low, high = stats.t.interval(confidence, n - 1, loc=mean, scale=scale)
+    return Estimate(mean, float(low), float(high), n)
+
+
+def bounded_mean_ci(
+    values: Sequence[float],
+    confidence: float = 0.95,
+    *,
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = 0,
+) -> Estimate:
+    """Mean of `values`, each in [0, 1], with a percentile-bootstrap interval inside [0, 1].
+
+    For scores and other fractions: the bounds are percentiles of resampled means, so they
+    never leave [min(values), max(values)]; on small samples the interval is honestly wide
+    (scores [0, 0, 1] give [0, 1] at 95%). Values that are all equal (one value included) give
+    `low == high == value`. Deterministic for a `seed`. Raises ValueError when `values` is
+    empty, holds a value outside [0, 1], `resamples < 1`, or `confidence` is not in (0, 1).
+    """
+    _check_probability("confidence", confidence)
+    if not values:
+        raise ValueError("bounded_mean_ci needs at least one value")
+    outside = [v for v in values if not 0.0 <= v <= 1.0]
+    if outside:
+        raise ValueError(f"bounded_mean_ci takes values in [0, 1], got {outside[0]}; use mean_ci for others")
+    return _bootstrap_mean(values, confidence, resamples, seed)
 
 
 def proportion_ci(successes: int, n: int, confidence: float = 0.95) -> Estimate:
     """Proportion `successes / n` with a Wilson score interval.
 
     Wilson stays inside [0, 1] and keeps its coverage near 0 and 1, where resolve rates of
-    small task sets often sit; it is a real interval even for `n == 1`. Raises ValueError when
-    `n < 1`, `successes` is outside [0, n], or `confidence` is not in (0, 1).
+    small task sets often sit; it is a real interval even for `n == 1`, and its bound is
+    exactly 0 (or 1) when no (or every) trial succeeded. Raises ValueError when `n < 1`,
+    `successes` is outside [0, n], or `confidence` is not in (0, 1).
     """
     _check_probability("confidence", confidence)
     if n < 1:
         raise ValueError(f"proportion_ci needs at least one trial, got n={n}")
     if not 0 <= successes <= n:
         raise ValueError(f"successes must be between 0 and n={n}, got {successes}")
-    z = statistics.NormalDist().inv_cdf(1 - (1 - confidence) / 2)
-    p = successes / n
-    denominator = 1 + z * z / n
-    center = (p + z * z / (2 * n)) / denominator
-    half_width = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    # At p = 0 or 1 the matching bound is exactly 0 or 1; rounding would leave it a hair off.
-    low = 0.0 if successes == 0 else center - half_width
-    high = 1.0 if successes == n else center + half_width
-    return Estimate(p, low, high, n)
+    interval = stats.binomtest(successes, n).proportion_ci(confidence_level=confidence, method="wilson")
+    return Estimate(successes / n, float(interval.low), float(interval.high), n)
 
 
 def consistency(values: Sequence[float]) -> float:
@@ -143,49 +188,37 @@ def bootstrap_paired_difference(
     b: Sequence[float],
     *,
     confidence: float = 0.95,
-    resamples: int = 10_000,
+    resamples: int = DEFAULT_RESAMPLES,
     seed: int = 0,
 ) -> Estimate:
     """mean(a) - mean(b) with a paired percentile-bootstrap interval; `a[i]`, `b[i]` share a task.
 
-    Resamples the per-task differences with `random.Random(seed)`, so equal inputs and seed
-    give equal results. Differences that are all equal give `low == high == value`. Raises
-    ValueError when the sequences are empty or of unequal length, `resamples < 1`, or
-    `confidence` is not in (0, 1).
+    Resamples the per-task differences, so the interval stays inside their range (for scores
+    in [0, 1], inside [-1, 1]). Deterministic for a `seed`. Differences that are all equal
+    give `low == high == value`. Raises ValueError when the sequences are empty or of unequal
+    length, `resamples < 1`, or `confidence` is not in (0, 1).
     """
     _check_probability("confidence", confidence)
     if len(a) != len(b):
         raise ValueError(f"paired samples must have equal length, got {len(a)} and {len(b)}")
     if not a:
         raise ValueError("bootstrap_paired_difference needs at least one pair")
-    if resamples < 1:
-        raise ValueError(f"resamples must be at least 1, got {resamples}")
-    differences = [x - y for x, y in zip(a, b, strict=True)]
-    n = len(differences)
-    value = statistics.fmean(differences)
-    if all(difference == differences[0] for difference in differences):
-        return Estimate(value, value, value, n)
-    rng = random.Random(seed)
-    means = sorted(sum(rng.choices(differences, k=n)) / n for _ in range(resamples))
-    tail = (1 - confidence) / 2
-    return Estimate(value, _percentile(means, tail), _percentile(means, 1 - tail), n)
+    return _bootstrap_mean([x - y for x, y in zip(a, b, strict=True)], confidence, resamples, seed)
 
 
 def mcnemar_exact(a_only: int, b_only: int) -> float:
     """Two-sided exact McNemar p-value from the discordant pair counts.
 
-    The binomial test of `a_only` successes in `a_only + b_only` trials at p = 0.5:
-    min(1, 2 * P(X ≤ min(a_only, b_only))), in exact integer arithmetic. 1.0 when there are no
-    discordant pairs. Raises ValueError for negative counts.
+    The exact binomial test (`scipy.stats.binomtest`) of `a_only` successes in
+    `a_only + b_only` trials at p = 0.5. 1.0 when there are no discordant pairs. Raises
+    ValueError for negative counts.
     """
     if a_only < 0 or b_only < 0:
         raise ValueError(f"discordant counts must be non-negative, got {a_only} and {b_only}")
     trials = a_only + b_only
     if trials == 0:
         return 1.0
-    tail = sum(math.comb(trials, i) for i in range(min(a_only, b_only) + 1))
-    # int / int rounds correctly however large the integers get.
-    return min(1.0, 2 * tail / 2**trials)
+    return min(1.0, float(stats.binomtest(a_only, trials, 0.5).pvalue))
 
 
 def paired_resolve_test(
@@ -193,7 +226,7 @@ def paired_resolve_test(
     b: Sequence[bool],
     *,
     seed: int = 0,
-    resamples: int = 10_000,
+    resamples: int = DEFAULT_RESAMPLES,
     confidence: float = 0.95,
 ) -> PairedTest:
     """Compare two agents' resolved/unresolved outcomes on the same tasks, `a[i]` vs `b[i]`.
@@ -233,72 +266,29 @@ def _check_probability(name: str, value: float) -> None:
         raise ValueError(f"{name} must be strictly between 0 and 1, got {value}")
 
 
-def _percentile(sorted_values: Sequence[float], q: float) -> float:
-    # Linear interpolation between closest ranks, as numpy's default does.
-    position = q * (len(sorted_values) - 1)
-    below = math.floor(position)
-    above = min(below + 1, len(sorted_values) - 1)
-    fraction = position - below
-    return sorted_values[below] + fraction * (sorted_values[above] - sorted_values[below])
+def _all_equal(values: Sequence[float]) -> bool:
+    return all(value == values[0] for value in values)
 
 
-def _t_quantile(p: float, df: int) -> float:
-    """The t such that P(T <= t) = p for Student's t with `df` degrees of freedom, p in [0.5, 1)."""
-    upper_tail = 1 - p
-    low, high = 0.0, 1.0
-    while _t_upper_tail(high, df) > upper_tail:
-        low, high = high, 2 * high
-    # Bisection to float resolution: the tail is monotone in t, so this cannot miss.
-    while high - low > 1e-13 * high:
-        middle = (low + high) / 2
-        if _t_upper_tail(middle, df) > upper_tail:
-            low = middle
-        else:
-            high = middle
-    return (low + high) / 2
-
-
-def _t_upper_tail(t: float, df: int) -> float:
-    # P(T > t) for t >= 0, via the regularized incomplete beta function.
-    return 0.5 * _regularized_incomplete_beta(df / 2, 0.5, df / (df + t * t))
-
-
-def _regularized_incomplete_beta(a: float, b: float, x: float) -> float:
-    # I_x(a, b), Numerical Recipes §6.4: the continued fraction converges fast on the side of
-    # the mean a / (a + b), so use the symmetry I_x(a, b) = 1 - I_{1-x}(b, a) on the other.
-    if x <= 0:
-        return 0.0
-    if x >= 1:
-        return 1.0
-    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
-    front = math.exp(log_front)
-    if x < (a + 1) / (a + b + 2):
-        return front * _beta_continued_fraction(a, b, x) / a
-    return 1 - front * _beta_continued_fraction(b, a, 1 - x) / b
-
-
-_MAX_FRACTION_TERMS = 100_000
-_FRACTION_EPSILON = 1e-15
-_TINY = 1e-300
-
-
-def _beta_continued_fraction(a: float, b: float, x: float) -> float:
-    # Modified Lentz evaluation of the incomplete beta continued fraction.
-    c = 1.0
-    d = 1 - (a + b) * x / (a + 1)
-    d = 1 / (d if abs(d) > _TINY else _TINY)
-    result = d
-    for m in range(1, _MAX_FRACTION_TERMS + 1):
-        for numerator in (
-            m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
-            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
-        ):
-            d = 1 + numerator * d
-            d = 1 / (d if abs(d) > _TINY else _TINY)
-            c = 1 + numerator / c
-            c = c if abs(c) > _TINY else _TINY
-            step = d * c
-            result *= step
-        if abs(step - 1) < _FRACTION_EPSILON:
-            return result
-    raise ArithmeticError(f"incomplete beta continued fraction did not converge for a={a}, b={b}, x={x}")
+def _bootstrap_mean(values: Sequence[float], confidence: float, resamples: int, seed: int) -> Estimate:
+    """The mean of `values` with a percentile-bootstrap interval; `values` is not empty."""
+    if resamples < 1:
+        raise ValueError(f"resamples must be at least 1, got {resamples}")
+    n = len(values)
+    mean = math.fsum(values) / n
+    if _all_equal(values):
+        return Estimate(mean, mean, mean, n)
+    result = stats.bootstrap(
+        (np.asarray(values, dtype=float),),
+        np.mean,
+        n_resamples=resamples,
+        batch=_BATCH,
+        vectorized=True,
+        confidence_level=confidence,
+        method="percentile",
+        rng=np.random.default_rng(seed),
+    )
+    # Percentiles of resampled means hold the sample mean in all but degenerate resamplings;
+    # widening to it keeps Estimate's `low <= value <= high` unconditional.
+    low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
+    return Estimate(mean, min(low, mean), max(high, mean), n)
