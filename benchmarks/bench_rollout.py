@@ -18,8 +18,10 @@ two sandbox runs, the second being the grading). It then prints achieved / min(b
 at high concurrency the runner should reach 0.90 or more. At concurrency 1 the ratio is
 low by construction: one episode at a time waits for the model and the sandbox in turn.
 
-    python benchmarks/bench_rollout.py [--episodes 200] [--concurrency 1,8,32]
+    python -m benchmarks.bench_rollout [--episodes 200] [--concurrency 1,8,32]
                                        [--latency 0.2] [--sandbox auto|bwrap|process]
+
+Run it from the repository root: the fake server is test equipment (`tests/fake_openai_server.py`).
 """
 
 from __future__ import annotations
@@ -33,15 +35,15 @@ import time
 from pathlib import Path
 
 from fixloop.agents.llm_agent import LLMAgent
+from fixloop.core.trajectory import Trajectory
 from fixloop.env.debug_env import EnvConfig
-from fixloop.models.fake_openai_server import Behaviour, ChatRequest, FakeOpenAIServer, Reply
 from fixloop.models.scripted import ScriptedModel
 from fixloop.rollout.run_session import RunSettings, execute_run, plan_jobs, select_tasks, start_run
 from fixloop.rollout.runner import EpisodeJob, LocalExecutor
-from fixloop.rollout.trajectory import Trajectory
 from fixloop.sandbox.factory import make_sandbox
 from fixloop.store import Store
 from fixloop.tasks.task import Task
+from tests.fake_openai_server import Behaviour, ChatRequest, FakeOpenAIServer, Reply
 
 TASK_ID = "fahrenheit-to-celsius"
 """A small builtin task: one test file of nine tests."""

@@ -1,4 +1,4 @@
-"""A local OpenAI-compatible server for tests, benchmarks and offline demos.
+"""A local OpenAI-compatible server: test equipment for the tests and the benchmarks.
 
 It speaks real HTTP on 127.0.0.1 (`POST /v1/chat/completions`, `GET /v1/models`), so the
 real `openai` client, its timeouts and its error classes are exercised end to end. What it

@@ -5,7 +5,7 @@ import json
 from typer.testing import CliRunner
 
 from fixloop.cli import app
-from fixloop.models.fake_openai_server import ChatRequest, FakeOpenAIServer, Reply
+from tests.fake_openai_server import ChatRequest, FakeOpenAIServer, Reply
 
 runner = CliRunner()
 

@@ -12,11 +12,11 @@ from fixloop.cli import app
 from fixloop.improve.improvement_plan import render_retry_context
 from fixloop.improve.retry_loop import RetrySettings, _Episode, retry_run, stored_report
 from fixloop.models.base import ModelError
-from fixloop.models.fake_openai_server import ChatRequest, FakeOpenAIServer, Reply
 from fixloop.rollout.run_session import RunSettings, execute_run, select_tasks, start_run
 from fixloop.store import Store, StoreError
 from tests.analysis.builders import read, submit, trajectory
 from tests.calc_task import write_task_dir
+from tests.fake_openai_server import ChatRequest, FakeOpenAIServer, Reply
 
 runner = CliRunner()
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from fixloop.models.base import Message
-from fixloop.models.fake_openai_server import FakeOpenAIServer
 from fixloop.models.openai_provider import OpenAIModel
 from fixloop.models.retry import RetryPolicy
+from tests.fake_openai_server import FakeOpenAIServer
 
 API_KEY = "sk-test-SECRET-5f3a9c17"
 """A key that must never show up in an error, a log line or a repr."""

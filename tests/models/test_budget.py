@@ -9,9 +9,9 @@ import pytest
 
 from fixloop.models.base import BudgetExceededError, Message, ModelUnavailableError, Usage
 from fixloop.models.budget import Budget, BudgetedModel, estimate_usage
-from fixloop.models.fake_openai_server import FakeOpenAIServer, Reply
 from fixloop.models.pricing import Price
 from fixloop.models.retry import RetryPolicy
+from tests.fake_openai_server import FakeOpenAIServer, Reply
 from tests.models.conftest import ask, openai_model
 
 PRICE = Price(input_per_mtok=1_000, output_per_mtok=2_000)

@@ -6,8 +6,8 @@ import asyncio
 
 from fixloop.models.budget import Budget, BudgetedModel
 from fixloop.models.cache import CachedModel, MemoryCache
-from fixloop.models.fake_openai_server import FakeOpenAIServer, Reply
 from fixloop.models.retry import RetryPolicy
+from tests.fake_openai_server import FakeOpenAIServer, Reply
 from tests.models.conftest import SCHEMA, ask, openai_model
 
 

@@ -10,8 +10,8 @@ import time
 import pytest
 
 from fixloop.models.base import ModelUnavailableError
-from fixloop.models.fake_openai_server import FakeOpenAIServer, Reply
 from fixloop.models.retry import RetryPolicy
+from tests.fake_openai_server import FakeOpenAIServer, Reply
 from tests.models.conftest import ask, openai_model
 
 DEADLINE_S = 0.5

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import openai
 
-from fixloop.models.fake_openai_server import FakeOpenAIServer, Reply
+from tests.fake_openai_server import FakeOpenAIServer, Reply
 
 
 def test_it_lists_its_models_and_records_chat_requests() -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from fixloop.models.base import ModelUnavailableError
-from fixloop.models.fake_openai_server import FakeOpenAIServer, Reply
 from fixloop.models.openai_provider import SERVER_TEXT_SHOWN
 from fixloop.models.retry import RetryPolicy
+from tests.fake_openai_server import FakeOpenAIServer, Reply
 from tests.models.conftest import API_KEY, ask, openai_model
 
 NOT_A_COMPLETION = [

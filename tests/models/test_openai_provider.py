@@ -7,10 +7,10 @@ import asyncio
 import pytest
 
 from fixloop.models.base import ModelError
-from fixloop.models.fake_openai_server import ChatRequest, FakeOpenAIServer, Reply
 from fixloop.models.openai_provider import OpenAIModel
 from fixloop.models.pricing import Price
 from fixloop.models.retry import RetryPolicy
+from tests.fake_openai_server import ChatRequest, FakeOpenAIServer, Reply
 from tests.models.conftest import SCHEMA, ask, openai_model
 
 ACTION = {"tool": "replace_lines", "line": 12}

@@ -5,10 +5,10 @@ import pytest
 from fixloop.models.base import ModelError
 from fixloop.models.budget import Budget, BudgetedModel
 from fixloop.models.cache import CachedModel, MemoryCache
-from fixloop.models.fake_openai_server import FakeOpenAIServer, Reply
 from fixloop.models.openai_provider import OpenAIModel
 from fixloop.models.registry import make_model
 from fixloop.models.retry import RetryPolicy
+from tests.fake_openai_server import FakeOpenAIServer, Reply
 from tests.models.conftest import ask
 
 

@@ -8,8 +8,8 @@ import dataclasses
 import pytest
 
 from fixloop.models.base import ModelUnavailableError
-from fixloop.models.fake_openai_server import FakeOpenAIServer, Reply
 from fixloop.models.retry import RetryPolicy
+from tests.fake_openai_server import FakeOpenAIServer, Reply
 from tests.models.conftest import RecordedSleeps, ask, openai_model
 
 

@@ -10,9 +10,9 @@ import pytest
 from fixloop.models.base import ModelError
 from fixloop.models.budget import Budget
 from fixloop.models.cache import MemoryCache
-from fixloop.models.fake_openai_server import FakeOpenAIServer, Reply
 from fixloop.models.registry import make_model
 from fixloop.models.retry import RetryPolicy
+from tests.fake_openai_server import FakeOpenAIServer, Reply
 from tests.models.conftest import API_KEY, SCHEMA, ask, openai_model
 
 

@@ -10,10 +10,10 @@ import pytest
 
 from fixloop.agents.llm_agent import LLMAgent
 from fixloop.env.debug_env import DebugEnv
-from fixloop.models.fake_openai_server import FakeOpenAIServer, Reply
 from fixloop.models.openai_provider import OpenAIModel
 from fixloop.models.retry import RetryPolicy
 from fixloop.rollout.episode import arun_episode
+from tests.fake_openai_server import FakeOpenAIServer, Reply
 
 FAST_RETRY = RetryPolicy(max_attempts=2, base_delay_s=0.01, jitter=lambda cap: cap)
 

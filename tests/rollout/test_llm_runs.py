@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from fixloop.cli import app
-from fixloop.models.fake_openai_server import ChatRequest, FakeOpenAIServer, Reply
 from fixloop.store import Store
 from tests.calc_task import write_task_dir
+from tests.fake_openai_server import ChatRequest, FakeOpenAIServer, Reply
 
 runner = CliRunner()
 

@@ -8,10 +8,10 @@ import pytest
 from typer.testing import CliRunner
 
 from fixloop.cli import app
-from fixloop.models.fake_openai_server import FakeOpenAIServer, Reply
 from fixloop.rollout.run_session import RunSettings, select_tasks, start_run
 from fixloop.store import Store
 from tests.calc_task import write_task_dir
+from tests.fake_openai_server import FakeOpenAIServer, Reply
 
 runner = CliRunner()
 GONE = "http://127.0.0.1:9/v1"

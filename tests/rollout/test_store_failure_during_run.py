@@ -7,8 +7,8 @@ import sqlite3
 from typer.testing import CliRunner
 
 from fixloop.cli import app
-from fixloop.models.fake_openai_server import ChatRequest, FakeOpenAIServer, Reply
 from tests.calc_task import write_task_dir
+from tests.fake_openai_server import ChatRequest, FakeOpenAIServer, Reply
 
 
 def test_a_store_locked_during_a_run_stops_it_with_a_one_line_error(tmp_path):
