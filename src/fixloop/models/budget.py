@@ -132,6 +132,8 @@ class BudgetedModel:
     def __init__(self, inner: Model, *, budgets: Sequence[Budget], price: Price | None = None) -> None:
         self.inner = inner
         self.name = inner.name
+        # A wrapped simulated model is still simulated: its results must stay labelled so.
+        self.simulated: bool = getattr(inner, "simulated", False)
         self.budgets = tuple(budgets)
         self.price = price if price is not None else getattr(inner, "price", None) or price_for(inner.name)
 

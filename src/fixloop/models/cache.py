@@ -82,6 +82,8 @@ class CachedModel:
     def __init__(self, inner: Model, cache: ResponseCache) -> None:
         self.inner = inner
         self.name = inner.name
+        # A wrapped simulated model is still simulated: its results must stay labelled so.
+        self.simulated: bool = getattr(inner, "simulated", False)
         self.cache = cache
         self._provider, _, self._model = inner.name.partition(":")
 

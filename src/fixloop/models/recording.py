@@ -18,6 +18,8 @@ class RecordingModel:
     def __init__(self, inner: Model, record: CallRecorder) -> None:
         self.inner = inner
         self.name = inner.name
+        # A wrapped simulated model is still simulated: its results must stay labelled so.
+        self.simulated: bool = getattr(inner, "simulated", False)
         self._record = record
 
     def complete(

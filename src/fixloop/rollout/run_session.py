@@ -6,6 +6,10 @@ kill: every planned episode the store already holds is skipped, so none is repea
 duplicated. A run is executed under its lease (`fixloop.store.leases`): while one process
 executes it, another that tries to is refused, so no model call is paid twice; a killed
 process's lease is taken over by the next resume.
+
+Each LLM agent's context (base prompt, skill, memory cards, retry notes) is recorded in the
+store under its version before the episode runs, and the episode refers to it, so a stored
+trajectory's `context_version` resolves to the prompt pieces it was given (`stored_context`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field
 
 from fixloop.agents.base import Agent
+from fixloop.agents.context import AgentContext
 from fixloop.agents.llm_agent import LLMAgent, LLMAgentConfig
 from fixloop.agents.oracle import OracleAgent
 from fixloop.agents.repair import RepairAgent, RepairConfig
@@ -163,7 +168,7 @@ def agent_factory(
             model = CachedModel(model, cache)
         if run is not None:
             model = RecordingModel(model, _call_recorder(store, run, job, spec))
-        return LLMAgent(model, settings.agent_config, job.context)
+        return _llm_agent(model, settings, job, store, run)
 
     return _LLMAgentFactory(build, provider)
 
@@ -182,9 +187,28 @@ def _simulated_agent_factory(settings: RunSettings, store: Store, run: RunInfo |
         model: Model = make_sim_model(spec, job.task, seed=episode_seed(settings.seed, job))
         if run is not None:
             model = RecordingModel(model, _call_recorder(store, run, job, spec))
-        return LLMAgent(model, settings.agent_config, job.context)
+        return _llm_agent(model, settings, job, store, run)
 
     return build
+
+
+def _llm_agent(
+    model: Model, settings: RunSettings, job: EpisodeJob, store: Store, run: RunInfo | None
+) -> Agent:
+    """The LLM agent of one episode. In a run, the context it is given is recorded first under
+    its version, so the trajectory's `context_version` resolves to it (see `stored_context`)."""
+    agent = LLMAgent(model, settings.agent_config, job.context)
+    if run is not None:
+        store.add_context_version(agent.context.version_id, agent.context.model_dump(mode="json"))
+    return agent
+
+
+def stored_context(store: Store, version: str) -> AgentContext:
+    """The agent context a run recorded as `version` (a trajectory's `context_version`).
+
+    Raises StoreError when the store holds no context of that version.
+    """
+    return AgentContext.model_validate(store.context_version(version))
 
 
 def episode_seed(seed: int, job: EpisodeJob) -> int:
@@ -293,7 +317,9 @@ def execute_jobs(
 
         def commit(job: EpisodeJob, trajectory: Trajectory) -> None:
             trajectory.simulated = trajectory.simulated or run.simulated
-            store.add_episode(run, job.task.id, job.episode_index, trajectory)
+            store.add_episode(
+                run, job.task.id, job.episode_index, trajectory, context_id=trajectory.context_version
+            )
             progress.finished += 1
             progress.resolved += trajectory.outcome == "resolved"
             progress.infra_errors += trajectory.outcome == "infra_error"
@@ -312,3 +338,14 @@ def execute_jobs(
 def settings_of(run: RunInfo) -> RunSettings:
     """The settings a run was started with, for `resume`."""
     return RunSettings.model_validate(run.config)
+
+
+def resumed_settings(run: RunInfo, *, base_url: str | None, timeout_s: float | None) -> RunSettings:
+    """The settings `run` was started with, with the endpoint options given again on resume.
+
+    The API key is never among the settings: it comes from --api-key, the config file or
+    $OPENAI_API_KEY on every invocation. Raises ValueError for an unusable option value.
+    """
+    options = {"base_url": base_url, "timeout_s": timeout_s}
+    given = {name: value for name, value in options.items() if value is not None}
+    return RunSettings.model_validate({**settings_of(run).model_dump(), **given})

@@ -437,6 +437,44 @@ class Store:
                 raise StoreError(f"no agent context {context_id!r}; ids come from add_context")
             return AgentContextInfo.model_validate(_columns(row))
 
+    def add_context_version(self, version: str, pieces: dict[str, Any]) -> str:
+        """Record an agent context under its version id, so trajectories naming it resolve to it.
+
+        `version` is the id a trajectory's `context_version` holds (`AgentContext.version_id`);
+        `pieces` is that context as JSON (base prompt, skill, memory cards, retry notes).
+        Recording a version again stores nothing new. Secret-looking strings are redacted.
+        Returns `version`, which `add_episode` accepts as `context_id`.
+        """
+        if self._context_row_exists(version):
+            return version
+        text = json.dumps(redact(pieces, by_name=False), sort_keys=True, ensure_ascii=False)
+        try:
+            with self._sessions.begin() as session:
+                session.add(AgentContextRow(id=version, skill_version=None, memory_versions=[], text=text))
+        except IntegrityError:
+            if not self._context_row_exists(version):
+                raise
+        return version
+
+    def context_version(self, version: str) -> dict[str, Any]:
+        """The pieces of the agent context recorded with `add_context_version` as `version`.
+
+        Raises StoreError when no context was recorded under that version.
+        """
+        with self._sessions() as session:
+            row = session.get(AgentContextRow, version)
+            text = row.text if row is not None else None
+        try:
+            pieces = json.loads(text) if text is not None else None
+        except json.JSONDecodeError:
+            pieces = None
+        if not isinstance(pieces, dict):
+            raise StoreError(
+                f"no agent context version {version!r}; versions come from add_context_version "
+                "(a trajectory's context_version)"
+            )
+        return pieces
+
     # model calls
 
     def record_model_call(

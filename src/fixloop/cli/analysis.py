@@ -1,0 +1,107 @@
+"""`fixloop diagnose|compare|report`: why a run's episodes failed, and how runs compare.
+
+Every output names a simulated run as simulated: the diagnosis and each of its episodes
+carry `simulated`, as does each run of a comparison.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from fixloop.analysis.comparison import Comparison, RunInput, compare_runs
+from fixloop.analysis.run_diagnosis import RunDiagnosis, diagnose_run
+from fixloop.cli.common import DbOption, JsonOption, RunArgument, RunsArgument, emit, fail, open_store, out
+from fixloop.report.terminal import comparison_view, diagnosis_view
+from fixloop.store import Store, StoreError
+
+
+def diagnoses(store: Store, runs: list[str]) -> list[RunDiagnosis]:
+    """Diagnose each named run; fails clearly on an unknown run."""
+    found = []
+    for name in runs:
+        try:
+            info, trajectories = store.get_run(name), store.trajectories(name)
+        except StoreError as exc:
+            raise fail(str(exc)) from None
+        found.append(
+            diagnose_run(
+                info.name, trajectories, agent=info.agent, model=info.model, simulated=info.simulated
+            )
+        )
+    return found
+
+
+def comparison(diagnosed: list[RunDiagnosis]) -> Comparison:
+    """The comparison of the diagnosed runs; fails clearly when they cannot be compared."""
+    inputs = [RunInput(d.run, [e.trajectory for e in d.episodes], d.simulated) for d in diagnosed]
+    try:
+        return compare_runs(inputs)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+
+
+def diagnose(run_name: RunArgument, db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Why a run's episodes failed and how its agent worked: failure labels with evidence,
+    strategies, the worst tasks, and metrics with 95% confidence intervals.
+
+    Infra errors and exhausted budgets are not the agent's fault: they are counted apart and
+    left out of the metrics.
+    """
+    with open_store(db) as store:
+        (diagnosis,) = diagnoses(store, [run_name])
+    emit(_diagnosis_json(diagnosis), lambda: diagnosis_view(diagnosis), as_json)
+
+
+def _diagnosis_json(diagnosis: RunDiagnosis) -> dict[str, Any]:
+    data = diagnosis.model_dump(mode="json")
+    data["episodes"] = [
+        {
+            "task_id": e.trajectory.task_id,
+            "outcome": e.trajectory.outcome,
+            "score": e.trajectory.score,
+            "simulated": e.trajectory.simulated,
+            "diagnosis": e.diagnosis.model_dump(mode="json"),
+            "strategy": e.strategy.model_dump(mode="json"),
+            "metrics": e.metrics.model_dump(mode="json"),
+        }
+        for e in diagnosis.episodes
+    ]
+    return data
+
+
+def compare(runs: RunsArgument, db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Compare runs on the tasks they share: resolve rate, score and pass@k with 95% intervals,
+    breakdowns by difficulty, tag and failure label, and for each pair McNemar's exact test with
+    a paired bootstrap interval. "A beats B" is printed only when the data supports it.
+    """
+    if len(runs) < 2:
+        raise fail("compare needs at least two runs")
+    with open_store(db) as store:
+        compared = comparison(diagnoses(store, runs))
+    emit(compared, lambda: comparison_view(compared), as_json)
+
+
+def report(
+    runs: RunsArgument,
+    output: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")] = Path(
+        "report.html"
+    ),
+    title: Annotated[str, typer.Option("--title", help="The report's title.")] = "fixloop report",
+    db: DbOption = None,
+) -> None:
+    """Write one self-contained HTML report (works offline) of one or more runs: summary,
+    failure labels, strategies, distributions, a per-task table, every trajectory step by step,
+    and the comparison with confidence intervals when several runs are given.
+    """
+    from fixloop.improve.retry_loop import stored_report
+    from fixloop.report.html_report import write_report  # plotly is imported only for reports
+
+    with open_store(db) as store:
+        diagnosed = diagnoses(store, runs)
+        retries = [r for d in diagnosed if (r := stored_report(store, d.run)) is not None]
+    compared = comparison(diagnosed) if len(diagnosed) > 1 else None
+    path = write_report(output, diagnosed, compared, title=title, retries=retries)
+    out.print(f"wrote {path}")
