@@ -19,9 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from fixloop.agents.repair import RepairAgent
+from fixloop.core.trajectory import Trajectory
 from fixloop.env.debug_env import DebugEnv
 from fixloop.rollout.episode import run_episode
-from fixloop.rollout.trajectory import Trajectory
 from fixloop.sandbox.base import Sandbox
 from fixloop.sandbox.factory import make_sandbox
 from fixloop.tasks.loader import load_suite, load_tasks

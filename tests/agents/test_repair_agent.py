@@ -7,9 +7,9 @@ from pydantic import ValidationError
 
 from fixloop.agents import repair
 from fixloop.agents.repair import RepairAgent, RepairConfig
+from fixloop.core.trajectory import Trajectory
 from fixloop.env.debug_env import DebugEnv
 from fixloop.rollout.episode import run_episode
-from fixloop.rollout.trajectory import Trajectory
 from fixloop.tasks.loader import load_suite
 from fixloop.tasks.repo_tree import write_repo_tree
 from fixloop.tasks.synthesis import SynthesisConfig, synthesize

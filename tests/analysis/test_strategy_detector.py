@@ -13,9 +13,8 @@ from fixloop.analysis.strategy_detector import (
     SubPattern,
     detect_strategy,
 )
-from fixloop.env.observation import PassSummary
-from fixloop.env.step_summary import StepSummary
-from fixloop.rollout.trajectory import StepRecord, TaskFacts, Trajectory
+from fixloop.core.step_summary import PassSummary, StepSummary
+from fixloop.core.trajectory import StepRecord, TaskFacts, Trajectory
 
 FACTS = TaskFacts(
     difficulty="easy",

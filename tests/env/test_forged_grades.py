@@ -17,9 +17,9 @@ import pytest
 
 from fixloop.agents.llm_agent import LLMAgent
 from fixloop.analysis.failure_classifier import FailureLabel, classify
+from fixloop.core.grade import GradeOutcome
 from fixloop.env.actions import ReplaceLines, RunTests, Submit, WriteFile
 from fixloop.env.debug_env import DebugEnv
-from fixloop.env.grader import GradeOutcome
 from fixloop.models.scripted import ScriptedModel
 from fixloop.rollout.episode import run_episode
 from fixloop.sandbox.factory import make_sandbox

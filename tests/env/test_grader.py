@@ -1,4 +1,5 @@
-from fixloop.env.grader import GradeOutcome, grade_run
+from fixloop.core.grade import GradeOutcome
+from fixloop.env.grader import grade_run
 from fixloop.sandbox.base import TestCaseResult, TestRunResult
 
 F1, F2 = "tests/test_calc.py::test_add_small", "tests/test_calc.py::test_add_negative"

@@ -2,7 +2,7 @@ import itertools
 
 import pytest
 
-from fixloop.env.grader import Grade, GradeOutcome
+from fixloop.core.grade import Grade, GradeOutcome
 from fixloop.env.rewards import (
     NavRepairReward,
     PotentialReward,

@@ -17,13 +17,13 @@ from fixloop.agents.limits import AgentStop
 from fixloop.agents.llm_agent import LLMAgent
 from fixloop.agents.prompt import observation_message, system_prompt
 from fixloop.analysis.failure_classifier import FailureLabel, classify
+from fixloop.core.trajectory import Trajectory
 from fixloop.env.actions import ActionParseError, parse_action
 from fixloop.env.debug_env import DebugEnv
 from fixloop.env.observation import Observation
 from fixloop.models.base import Message, ModelError
 from fixloop.models.sim import SIM_PRESETS, SimConfig, SimModel, active_directives, make_sim_model
 from fixloop.rollout.episode import run_episode
-from fixloop.rollout.trajectory import Trajectory
 from fixloop.tasks.loader import load_suite
 from fixloop.tasks.task import Task
 

@@ -10,10 +10,10 @@ from fixloop.agents.llm_agent import LLMAgent
 from fixloop.agents.oracle import OracleAgent
 from fixloop.analysis.comparison import Comparison, RunInput, compare_runs
 from fixloop.analysis.run_diagnosis import RunDiagnosis, diagnose_run
+from fixloop.core.trajectory import Trajectory
 from fixloop.env.debug_env import DebugEnv
 from fixloop.models.scripted import ScriptedModel
 from fixloop.rollout.episode import run_episode
-from fixloop.rollout.trajectory import Trajectory
 from fixloop.tasks.task import Task
 from tests.calc_task import make_calc_task
 

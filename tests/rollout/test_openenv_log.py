@@ -1,10 +1,10 @@
 import re
 
 from fixloop.agents.oracle import OracleAgent
+from fixloop.core.trajectory import StepRecord
 from fixloop.env.debug_env import DebugEnv
 from fixloop.rollout.episode import run_episode
 from fixloop.rollout.openenv_log import episode_lines, step_line
-from fixloop.rollout.trajectory import StepRecord
 
 STEP = re.compile(
     r"^\[STEP\] step=\d+ action=[a-z_]+ reward=-?\d+\.\d\d done=(true|false) error=(null|\S.*)$"

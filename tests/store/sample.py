@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from fixloop.env.grader import Grade, GradeOutcome
-from fixloop.env.observation import PassSummary
-from fixloop.env.step_summary import StepSummary
-from fixloop.rollout.trajectory import StepRecord, Trajectory
+from fixloop.core.grade import Grade, GradeOutcome
+from fixloop.core.step_summary import PassSummary, StepSummary
+from fixloop.core.trajectory import StepRecord, Trajectory
 from tests.analysis.builders import FACTS
 
 

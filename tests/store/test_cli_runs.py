@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from fixloop.cli import app
-from fixloop.rollout.trajectory import Trajectory
+from fixloop.core.trajectory import Trajectory
 from fixloop.store import Store
 from tests.store.sample import make_trajectory
 

@@ -9,7 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
-from fixloop.rollout.trajectory import StepRecord
+from fixloop.core.trajectory import StepRecord
 from fixloop.store.schema import Base, StepRow
 from fixloop.store.store import MIGRATIONS_DIR, Store
 

@@ -28,7 +28,7 @@ from fixloop.analysis.statistics import (
     pass_at_k,
     proportion_ci,
 )
-from fixloop.rollout.trajectory import Trajectory
+from fixloop.core.trajectory import Trajectory
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ from fixloop.analysis.steps import (
     read_path,
     tests_failed,
 )
-from fixloop.rollout.trajectory import StepRecord, Trajectory
+from fixloop.core.trajectory import StepRecord, Trajectory
 from fixloop.tasks.stats import is_test_file
 
 

@@ -32,8 +32,8 @@ from fixloop.analysis.steps import (
     read_path,
     succeeded,
 )
+from fixloop.core.trajectory import Trajectory
 from fixloop.env.actions import ACTION_TYPES
-from fixloop.rollout.trajectory import Trajectory
 
 NOT_THE_AGENTS_FAULT = frozenset({"infra_error", "budget_exhausted"})
 """Outcomes excluded from agent scores: the infrastructure or the budget ended the episode."""

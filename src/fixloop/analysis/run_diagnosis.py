@@ -16,7 +16,7 @@ from fixloop.analysis.failure_classifier import (
 )
 from fixloop.analysis.metrics import EpisodeMetrics, RunMetrics, episode_metrics, is_scored, run_metrics
 from fixloop.analysis.strategy_detector import StrategyProfile, detect_strategy
-from fixloop.rollout.trajectory import Trajectory
+from fixloop.core.trajectory import Trajectory
 
 WORST_TASKS = 10
 """How many of the lowest-scoring tasks a diagnosis lists."""

@@ -14,8 +14,8 @@ workspace-relative and already resolved (no `./`), so two reads of one file name
 
 from __future__ import annotations
 
+from fixloop.core.trajectory import StepRecord
 from fixloop.env.actions import ACTION_TYPES, EDIT_ACTIONS, READ_ACTIONS
-from fixloop.rollout.trajectory import StepRecord
 
 CHANGE_ACTIONS = EDIT_ACTIONS | {"undo_edit", "reset"}
 """Action types that change the repository's code."""

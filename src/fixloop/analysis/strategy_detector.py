@@ -55,7 +55,7 @@ from fixloop.analysis.steps import (
     search_query,
     succeeded,
 )
-from fixloop.rollout.trajectory import StepRecord, TaskFacts, Trajectory
+from fixloop.core.trajectory import StepRecord, TaskFacts, Trajectory
 from fixloop.tasks.stats import is_test_file
 
 

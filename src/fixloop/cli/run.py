@@ -32,6 +32,7 @@ from fixloop.cli.common import (
     open_sandbox,
     open_store,
 )
+from fixloop.core.trajectory import Trajectory
 from fixloop.env.rewards import REWARD_SCHEMES
 from fixloop.models.base import ModelError
 from fixloop.models.config_file import load_model_config
@@ -50,7 +51,6 @@ from fixloop.rollout.run_session import (
     select_tasks,
     start_run,
 )
-from fixloop.rollout.trajectory import Trajectory
 from fixloop.sandbox.base import Sandbox
 from fixloop.store import RunInfo, Store, StoreError
 from fixloop.store.redaction import redact_text

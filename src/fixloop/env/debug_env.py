@@ -25,6 +25,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from fixloop.core.grade import Grade, GradeOutcome
+from fixloop.core.step_summary import MAX_DIFF_CHARS, MAX_TEST_OUTPUT_CHARS, PassSummary, StepSummary
 from fixloop.env import safe_fs
 from fixloop.env.actions import (
     Action,
@@ -40,14 +42,13 @@ from fixloop.env.actions import (
 from fixloop.env.bounded_diff import bounded_diff
 from fixloop.env.dangerous_patterns import newly_dangerous
 from fixloop.env.edit_diff import cap_text
-from fixloop.env.grader import Grade, GradeOutcome, grade_workspace
+from fixloop.env.grader import grade_workspace
 from fixloop.env.line_edit import number_lines
 from fixloop.env.localization import failure_focus
-from fixloop.env.observation import Observation, PassSummary
+from fixloop.env.observation import Observation
 from fixloop.env.relevance import relevant_files
 from fixloop.env.rewards import StepEvent, make_reward_scheme
 from fixloop.env.spectrum import Spectrum, spectrum_of
-from fixloop.env.step_summary import MAX_DIFF_CHARS, MAX_TEST_OUTPUT_CHARS, StepSummary
 from fixloop.env.test_output import stable_test_output
 from fixloop.env.workspace import (
     DEFAULT_MAX_DEPTH,

@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from fixloop.core.step_summary import PassSummary
 from fixloop.env.spectrum import Spectrum
-
-
-class PassSummary(BaseModel):
-    """The last test run in brief."""
-
-    passed: int
-    total: int
-    failing: list[str] = Field(default_factory=list, description="Failing or erroring node ids.")
-    timed_out: bool = False
 
 
 class Observation(BaseModel):

@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from fixloop.analysis.failure_classifier import FailureLabel
-from fixloop.rollout.trajectory import StepRecord, Trajectory
+from fixloop.core.trajectory import StepRecord, Trajectory
 
 SUMMARY_STEPS = 8
 """Steps the user addon summarises by default (the first ones)."""

@@ -27,6 +27,7 @@ from typing import Annotated, Any, Protocol
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from fixloop.analysis.failure_classifier import SEVERITY, Diagnosis, FailureLabel
+from fixloop.core.trajectory import Trajectory
 from fixloop.improve.improvement_plan import (
     SUMMARY_STEPS,
     EpisodeRef,
@@ -36,7 +37,6 @@ from fixloop.improve.improvement_plan import (
 )
 from fixloop.improve.reflection_templates import TEMPLATES, template_for
 from fixloop.models.base import Message, Model, ModelError
-from fixloop.rollout.trajectory import Trajectory
 
 MAX_STEP_ERRORS = 8
 """Steps with an error listed among a plan's specific errors; the rest are counted."""

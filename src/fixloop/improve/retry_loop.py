@@ -37,6 +37,7 @@ from fixloop.agents.context import AgentContext
 from fixloop.analysis.failure_classifier import classify
 from fixloop.analysis.metrics import is_scored
 from fixloop.analysis.statistics import PairedTest, paired_resolve_test
+from fixloop.core.trajectory import Trajectory
 from fixloop.improve.improvement_plan import EpisodeRef, ImprovementPlan, render_retry_context
 from fixloop.improve.reflection import LLMReflector, Reflector, TemplateReflector
 from fixloop.models.base import ModelError
@@ -49,7 +50,6 @@ from fixloop.rollout.run_session import (
     settings_of,
 )
 from fixloop.rollout.runner import EpisodeJob
-from fixloop.rollout.trajectory import Trajectory
 from fixloop.store import RunInfo, Store, StoreError
 
 StopReason = Literal["resolved", "max_retries", "no_improvement", "wall_time", "infra_error"]

@@ -30,10 +30,10 @@ from fixloop.analysis.comparison import Comparison
 from fixloop.analysis.failure_classifier import SEVERITY, FailureLabel, Severity
 from fixloop.analysis.run_diagnosis import EpisodeAnalysis, LabelExample, RunDiagnosis
 from fixloop.analysis.statistics import Estimate
+from fixloop.core.trajectory import StepRecord, Trajectory
 from fixloop.env.edit_diff import cap_text
 from fixloop.improve.retry_loop import RetryReport
 from fixloop.report import charts
-from fixloop.rollout.trajectory import StepRecord, Trajectory
 
 MAX_TEXT_CHARS = 4_000
 """Thoughts, unparsed outputs and edit bodies are shown up to this many characters (diffs

@@ -17,10 +17,12 @@ from typing import Any
 
 from fixloop.agents.base import Agent
 from fixloop.agents.limits import GRADED_EARLY_ENDS, episode_outcome
+from fixloop.core.grade import Grade
+from fixloop.core.trajectory import StepRecord, TaskFacts, Trajectory
 from fixloop.env.debug_env import DebugEnv, StepResult
-from fixloop.env.grader import Grade
+from fixloop.env.edit_diff import changed_lines
+from fixloop.env.relevance import relevant_files
 from fixloop.models.base import Completion
-from fixloop.rollout.trajectory import StepRecord, TaskFacts, Trajectory
 from fixloop.tasks.task import Task
 
 logger = logging.getLogger(__name__)
@@ -110,6 +112,19 @@ async def arun_episode(env: DebugEnv, agent: Agent, task: Task, run_blocking: Ru
     return recorder.finish(grade)
 
 
+def task_facts(task: Task) -> TaskFacts:
+    """What analysis needs to know about `task`, recorded with each of its trajectories."""
+    return TaskFacts(
+        difficulty=task.difficulty.value,
+        tags=list(task.tags),
+        fix_paths=task.fix_paths,
+        relevant_files=sorted(relevant_files(task)),
+        fix_lines=sum(changed_lines(task.files.get(p), task.reference_fix[p]) for p in task.fix_paths),
+        step_target=task.step_target,
+        mutation_operator=task.mutation.operator if task.mutation else None,
+    )
+
+
 class _Recorder:
     """Builds one episode's trajectory from what the agent and the environment did."""
 
@@ -124,7 +139,7 @@ class _Recorder:
             agent=agent.name,
             model=getattr(model, "name", None),
             context_version=getattr(context, "version_id", None),
-            task_facts=TaskFacts.of(task),
+            task_facts=task_facts(task),
             simulated=bool(getattr(model, "simulated", False)),
             reward_scheme=env.config.reward,
             sandbox=env.sandbox.name,

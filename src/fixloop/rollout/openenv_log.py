@@ -10,7 +10,7 @@ did not parse is logged as `action=null`.
 
 from __future__ import annotations
 
-from fixloop.rollout.trajectory import StepRecord, Trajectory
+from fixloop.core.trajectory import StepRecord, Trajectory
 
 
 def _flag(value: bool) -> str:

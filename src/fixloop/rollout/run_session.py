@@ -25,6 +25,7 @@ from fixloop.agents.context import AgentContext
 from fixloop.agents.llm_agent import LLMAgent, LLMAgentConfig
 from fixloop.agents.oracle import OracleAgent
 from fixloop.agents.repair import RepairAgent, RepairConfig
+from fixloop.core.trajectory import Trajectory
 from fixloop.env.debug_env import EnvConfig
 from fixloop.models.base import Completion, Model, ModelError
 from fixloop.models.budget import Budget, BudgetedModel
@@ -35,7 +36,6 @@ from fixloop.models.registry import make_model
 from fixloop.models.sim import make_sim_model
 from fixloop.models.sim_presets import SIM_PRESETS
 from fixloop.rollout.runner import EpisodeJob, JobAgentFactory, LocalExecutor
-from fixloop.rollout.trajectory import Trajectory
 from fixloop.sandbox.factory import make_sandbox
 from fixloop.store.leases import hold_lease
 from fixloop.store.response_cache import StoreResponseCache

@@ -17,9 +17,9 @@ from typing import Any, Protocol
 
 from fixloop.agents.base import Agent
 from fixloop.agents.context import AgentContext
+from fixloop.core.trajectory import Trajectory
 from fixloop.env.debug_env import DebugEnv, EnvConfig
 from fixloop.rollout.episode import arun_episode
-from fixloop.rollout.trajectory import Trajectory
 from fixloop.sandbox.base import Sandbox
 from fixloop.tasks.task import Task
 

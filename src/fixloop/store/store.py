@@ -36,8 +36,8 @@ from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from fixloop.core.trajectory import StepRecord, Trajectory
 from fixloop.models.base import Completion
-from fixloop.rollout.trajectory import StepRecord, Trajectory
 from fixloop.store.errors import StoreError, database_error, read_only
 from fixloop.store.leases import LEASE_TTL_S, lease_is_live
 from fixloop.store.records import AgentContextInfo, EpisodeInfo, LeaseInfo, ModelCallInfo, RunInfo

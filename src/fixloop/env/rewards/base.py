@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from fixloop.env.grader import Grade
+from fixloop.core.grade import Grade
 from fixloop.tasks.task import Task
 
 

@@ -6,11 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from fixloop.env.edit_diff import changed_lines
-from fixloop.env.grader import Grade
-from fixloop.env.relevance import relevant_files
-from fixloop.env.step_summary import StepSummary
-from fixloop.tasks.task import Task
+from fixloop.core.grade import Grade
+from fixloop.core.step_summary import StepSummary
 
 
 class StepRecord(BaseModel):
@@ -50,19 +47,6 @@ class TaskFacts(BaseModel):
     fix_lines: int = Field(ge=0, description="Lines removed plus added by the reference fix.")
     step_target: int = Field(ge=1, description="Steps an ideal agent needs.")
     mutation_operator: str | None = Field(default=None, description="For synthesized tasks, the operator.")
-
-    @classmethod
-    def of(cls, task: Task) -> TaskFacts:
-        """The facts of `task`."""
-        return cls(
-            difficulty=task.difficulty.value,
-            tags=list(task.tags),
-            fix_paths=task.fix_paths,
-            relevant_files=sorted(relevant_files(task)),
-            fix_lines=sum(changed_lines(task.files.get(p), task.reference_fix[p]) for p in task.fix_paths),
-            step_target=task.step_target,
-            mutation_operator=task.mutation.operator if task.mutation else None,
-        )
 
 
 class Trajectory(BaseModel):

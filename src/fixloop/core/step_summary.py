@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from fixloop.env.observation import PassSummary
+
+class PassSummary(BaseModel):
+    """The last test run in brief."""
+
+    passed: int
+    total: int
+    failing: list[str] = Field(default_factory=list, description="Failing or erroring node ids.")
+    timed_out: bool = False
+
 
 MAX_DIFF_CHARS = 6_000
 """A step's diff is kept up to this many characters."""
