@@ -38,7 +38,7 @@ def comparison(diagnosed: list[RunDiagnosis]) -> Comparison:
     """The comparison of the diagnosed runs; fails clearly when they cannot be compared."""
     inputs = [RunInput(d.run, [e.trajectory for e in d.episodes], d.simulated) for d in diagnosed]
     try:
-        return compare_runs(inputs)
+        return compare_runs(inputs, diagnoses={d.run: [e.diagnosis for e in d.episodes] for d in diagnosed})
     except ValueError as exc:
         raise fail(str(exc)) from None
 
