@@ -37,6 +37,7 @@ def test_the_environment_holds_only_the_allowlist_and_passed_through_names() -> 
         "TZ": "Europe/Berlin",
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONHASHSEED": "0",
+        "PYTHONNOUSERSITE": "1",
         "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         "PYTHONPATH": "/tmp/support",
     }

@@ -20,6 +20,8 @@ _FIXED = {
     "HOME": "/tmp",
     "PYTHONDONTWRITEBYTECODE": "1",
     "PYTHONHASHSEED": "0",
+    # HOME is /tmp, shared by runs: no user site-packages there whose .pth files run at start.
+    "PYTHONNOUSERSITE": "1",
     "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
 }
 """Always set; a passed-through host variable of the same name is ignored."""
