@@ -49,7 +49,7 @@ from fixloop.env.observation import Observation
 from fixloop.env.relevance import relevant_files
 from fixloop.env.rewards import StepEvent, make_reward_scheme
 from fixloop.env.spectrum import Spectrum, spectrum_of
-from fixloop.env.test_output import stable_test_output
+from fixloop.env.test_output import stable_run
 from fixloop.env.workspace import (
     DEFAULT_MAX_DEPTH,
     DEFAULT_MAX_ENTRIES,
@@ -480,6 +480,8 @@ class DebugEnv:
         else:
             # Without the keyword, so that sandboxes which predate `coverage` keep working.
             run = self.sandbox.run_tests(self.workspace.root, targets, limits=self._limits())
+        # Everything the agent sees of the run comes from its stable form (see test_output).
+        run = stable_run(run, self.workspace.root)
         for node in self._task.graded_tests:
             if any(_covers(target, node) for target in targets):
                 self._status[node] = run.outcome_of(node) == TestOutcome.passed
@@ -599,7 +601,7 @@ class DebugEnv:
         head = f"{run.passed} passed, {run.failed} failed, {run.errors} errors, {run.skipped} skipped"
         if run.timed_out:
             head += " — the run was killed at the time limit"
-        output = stable_test_output(run.output)
+        output = run.output
         cap = self.config.max_test_output_chars
         if len(output) > cap:
             output = output[: cap // 2] + "\n... (output truncated) ...\n" + output[-cap // 2 :]

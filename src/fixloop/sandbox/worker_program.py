@@ -330,18 +330,39 @@ class CodeCache:
         rewrite_test = rewrite_module._rewrite_test
         source_to_code = importlib.machinery.SourceFileLoader.source_to_code
 
+        # The wrappers stand between importlib (or pytest) and the compiler, so a syntax
+        # error's traceback passes through them: hidden, it reads as plain pytest's does.
         def cached_rewrite_test(fn: Any, config: Any) -> Any:
+            __tracebackhide__ = True
             code = self.lookup(str(fn), fn.read_bytes()) if _is_test_file(fn.name) else None
             return (os.stat(fn), code) if code is not None else rewrite_test(fn, config)
 
         def cached_source_to_code(loader: Any, data: Any, path: Any, *, _optimize: int = -1) -> Any:
+            __tracebackhide__ = True
             code = None
             if _optimize == -1 and isinstance(data, bytes) and not _is_test_file(os.path.basename(path)):
                 code = self.lookup(path, data)
             return code if code is not None else source_to_code(loader, data, path, _optimize=_optimize)
 
         rewrite_module._rewrite_test = cached_rewrite_test
+        _as_import_system(cached_source_to_code)
         importlib.machinery.SourceFileLoader.source_to_code = cached_source_to_code  # type: ignore[method-assign,assignment]
+
+
+IMPORT_SYSTEM_FILE = "<frozen importlib._bootstrap_external>"
+"""Where the import system's own code lives, as its frames say."""
+
+
+def _as_import_system(function: Callable[..., Any]) -> None:
+    """Have `function`'s frames count as the import system's own.
+
+    When an import fails (a syntax error in the module, say), the import system removes its
+    own frames from the traceback, down to the `source_to_code` it compiled with; a frame of
+    other code among them stops that, and the traceback would show five frames of
+    `<frozen importlib...>` that a plain pytest run does not. So the wrapper that stands in
+    for `source_to_code` passes for part of it, and is removed with it.
+    """
+    function.__code__ = function.__code__.replace(co_filename=IMPORT_SYSTEM_FILE)
 
 
 def _memoize_statement_ranges() -> None:
