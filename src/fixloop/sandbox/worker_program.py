@@ -242,17 +242,21 @@ def _clean_tmp(keep: list[str]) -> None:
 
 
 def _kill_strays(uid: int) -> None:
-    """SIGKILL every process of `uid` (the children's own uid, inside our PID namespace)."""
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    """SIGKILL every process of `uid` (the children's own uid) at once.
+
+    A child drops to `uid` and signals -1, which the kernel delivers in one pass to every
+    process that uid may signal (but the sender): a process forking meanwhile cannot slip
+    through, as it could between two reads of /proc, and a reused pid is never hit.
+    """
+    pid = os.fork()
+    if pid == 0:
         try:
-            with open(f"/proc/{entry}/status") as status:
-                owner = next(line for line in status if line.startswith("Uid:"))
-            if int(owner.split()[1]) == uid:
-                os.kill(int(entry), signal.SIGKILL)
-        except (OSError, StopIteration, ValueError):
-            continue
+            fixloop_launcher.drop_privileges(uid, uid)
+            os.kill(-1, signal.SIGKILL)
+        except BaseException:  # nothing left to kill (ESRCH), or nothing we may do
+            pass
+        os._exit(0)
+    os.waitpid(pid, 0)
 
 
 class CodeCache:
