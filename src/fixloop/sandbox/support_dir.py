@@ -7,9 +7,6 @@ import tempfile
 import weakref
 from pathlib import Path
 
-PLUGIN_MODULE = "fixloop_report"
-"""Module name of the report plugin inside the sandbox (`-p fixloop_report`)."""
-
 _SOURCES = Path(__file__).parent
 """Where the copied modules live in fixloop (they are copied, never imported, from here:
 the worker imports its siblings by their sandbox names)."""
@@ -35,7 +32,7 @@ class SupportDir:
     def __init__(self) -> None:
         self.path = Path(tempfile.mkdtemp(prefix="fixloop-support-"))
         self._remove = weakref.finalize(self, shutil.rmtree, self.path, ignore_errors=True)
-        self.plugin = self._copy("report_plugin.py", f"{PLUGIN_MODULE}.py")
+        self._copy("report_plugin.py", "fixloop_report.py")
         self.launcher = self._copy("launcher.py", "fixloop_launcher.py")
         self.pytest_entry = self._copy("pytest_entry.py", "fixloop_pytest.py")
         self.worker = self._copy("worker_program.py", "fixloop_worker.py")
