@@ -9,9 +9,10 @@ import time
 
 import pytest
 
-from fixloop.env import debug_env, safe_fs
+from fixloop.env import debug_env
 from fixloop.env.actions import ReadFile, RunTests, SearchCode, ViewCode, WriteFile
 from fixloop.env.debug_env import DebugEnv, EnvConfig
+from fixloop.sandbox import safe_fs
 from tests.env.fake_sandbox import FakeSandbox
 
 ONE_MB = 1024 * 1024

@@ -278,3 +278,38 @@ def test_what_the_grading_run_leaves_behind_cannot_break_the_grade(sandbox, calc
     grade = _submit(sandbox, calc_task, {"calc.py": PLANTS_IN_THE_GRADE})
 
     assert grade["outcome"] == GradeOutcome.unresolved
+
+
+PLANTS_DEEP_TREES = """\
+import os
+import tempfile
+
+
+def _deep(top):
+    os.makedirs(top, exist_ok=True)
+    path = top
+    for _ in range(1500):
+        path = os.path.join(path, "d")
+        os.mkdir(path)
+
+
+def test_plant():
+    _deep(os.path.join(os.getcwd(), "deep"))
+    _deep(tempfile.mkdtemp())
+"""
+
+
+def test_deep_trees_planted_by_test_code_cannot_turn_a_loss_into_an_infra_error(sandbox, calc_task):
+    env = DebugEnv(sandbox)
+    env.reset(calc_task)
+    try:
+        env.step(WriteFile(path="tests/test_plant.py", content=PLANTS_DEEP_TREES))
+        planted = env.step(RunTests(target="tests/test_plant.py"))
+        again = env.step(RunTests())
+        grade = env.step(Submit()).info["grade"]
+    finally:
+        env.close()
+
+    assert planted.observation.pass_summary.passed == 1, planted.observation.last_test_output
+    assert again.observation.last_action_error is None
+    assert grade["outcome"] == GradeOutcome.unresolved

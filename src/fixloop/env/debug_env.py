@@ -27,7 +27,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from fixloop.core.grade import Grade, GradeOutcome
 from fixloop.core.step_summary import MAX_DIFF_CHARS, MAX_TEST_OUTPUT_CHARS, PassSummary, StepSummary
-from fixloop.env import safe_fs
 from fixloop.env.actions import (
     Action,
     ActionParseError,
@@ -58,6 +57,7 @@ from fixloop.env.workspace import (
     Workspace,
     WorkspaceError,
 )
+from fixloop.sandbox import safe_fs
 from fixloop.sandbox.base import Sandbox, SandboxError, SandboxLimits, TestOutcome, TestRunResult
 from fixloop.tasks.python_parse import parse_python
 from fixloop.tasks.task import Task, test_file_of
@@ -644,10 +644,7 @@ class DebugEnv:
             self._workspace = None
         if self._episode_dir is not None:
             self.sandbox.end_episode(self._episode_dir)
-            try:
-                safe_fs.remove_tree(self._episode_dir)
-            except OSError as exc:
-                logger.warning("could not delete the episode directory %s: %s", self._episode_dir, exc)
+            safe_fs.remove_planted_tree(self._episode_dir)
             self._episode_dir = None
 
 

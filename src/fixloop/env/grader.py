@@ -9,16 +9,15 @@ whose report only tampering explains makes the outcome `tampered`, with the evid
 
 from __future__ import annotations
 
-import contextlib
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 from fixloop.core.grade import Grade, GradeOutcome
-from fixloop.env import safe_fs
 from fixloop.env.grade_integrity import Canary, finished, runtime_evidence
 from fixloop.env.grading_tree import grading_tree
 from fixloop.env.tamper_scan import scan_left_out_changes, scan_source_changes
+from fixloop.sandbox import safe_fs
 from fixloop.sandbox.base import Sandbox, SandboxError, SandboxLimits, TestOutcome, TestRunResult
 from fixloop.tasks.repo_tree import write_repo_tree
 from fixloop.tasks.task import Task, test_file_of
@@ -83,8 +82,7 @@ def grade_workspace(
             return failed, None
     finally:
         # The grading run's test code may have left links and trees of any depth there.
-        with contextlib.suppress(OSError):
-            safe_fs.remove_tree(grading_dir)
+        safe_fs.remove_planted_tree(grading_dir)
     evidence += runtime_evidence(run, canary, {*targets, canary.path}, set(tree.applied))
     ignored = [f"{path} ({reason})" for path, reason in tree.ignored.items()]
     grade = grade_run(task, run).model_copy(update={"ignored_changes": ignored})

@@ -4,7 +4,7 @@ Test code runs with write access to the workspace, so its contents are hostile: 
 two steps any file or folder may have become a symbolic link to a host path, a FIFO, a
 socket, a link loop, a huge file or a tree thousands of levels deep. Every host-side
 operation here — read, write, undo, restore, listing, snapshot and removal — goes through
-`fixloop.env.safe_fs`, which opens one path component at a time from a directory
+`fixloop.sandbox.safe_fs`, which opens one path component at a time from a directory
 descriptor and never follows a link. Only regular files and directories are acted on: a
 link (even one pointing inside the workspace), a FIFO, a socket or a device is refused
 with a `WorkspaceError` whose message is shown to the agent, and listed as what it is.
@@ -22,7 +22,6 @@ bound is raised to fit the task's own repository, so the caps never hide an orig
 
 from __future__ import annotations
 
-import logging
 import os
 import posixpath
 import tempfile
@@ -32,11 +31,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fixloop.env import safe_fs
 from fixloop.env.line_edit import replace_line_range
+from fixloop.sandbox import safe_fs
 from fixloop.tasks.repo_tree import SKIPPED_DIRS
-
-logger = logging.getLogger(__name__)
 
 MAX_PATH_BYTES = 4096
 """Longest path (UTF-8 bytes) an action may name: Linux's PATH_MAX."""
@@ -484,10 +481,7 @@ class Workspace:
     def close(self) -> None:
         """Delete the workspace directory, following no link. Idempotent; never raises
         (a failure to delete is logged)."""
-        try:
-            safe_fs.remove_tree(self.root)
-        except OSError as exc:
-            logger.warning("could not delete the workspace %s: %s", self.root, exc)
+        safe_fs.remove_planted_tree(self.root)
 
 
 def _shown(path: str) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from fixloop.sandbox.base import SandboxError, SandboxLimits, TestRunResult
 from fixloop.sandbox.pytest_sandbox import Launch, PytestSandbox, RunSetup
+from fixloop.sandbox.safe_fs import remove_planted_tree
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ class ProcessSandbox(PytestSandbox):
         with self._turn:
             self._uid.kill_processes()
             if self._run_tmp is not None:
-                shutil.rmtree(self._run_tmp, ignore_errors=True)
+                remove_planted_tree(self._run_tmp)
                 self._run_tmp = None
 
     def _launch(self, setup: RunSetup) -> Launch:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import sys
 import tempfile
 import threading
@@ -36,6 +35,7 @@ from fixloop.sandbox import launcher
 from fixloop.sandbox.base import SandboxError, SandboxLimits, TestRunResult
 from fixloop.sandbox.environment import sandbox_environment
 from fixloop.sandbox.report_reader import Report, parse_report, read_report
+from fixloop.sandbox.safe_fs import remove_planted_tree
 from fixloop.sandbox.supervisor import SupervisedRun, supervise
 from fixloop.sandbox.support_dir import SupportDir
 from fixloop.sandbox.uid_slots import UidSlot
@@ -238,7 +238,7 @@ class PytestSandbox(ABC):
             episode.worker.close()
         self._end_test_processes()
         if episode.scratch is not None:
-            shutil.rmtree(episode.scratch, ignore_errors=True)
+            remove_planted_tree(episode.scratch)
 
     def _start_worker(self, episode: _Episode) -> WarmWorker | None:
         command = [sys.executable, str(self._support.worker), "--scratch", str(episode.scratch or WORKER_TMP)]

@@ -28,12 +28,28 @@ _KILL_ALL = "import os\ntry:\n    os.kill(-1, 9)\nexcept ProcessLookupError:\n  
 """Run as the slot's uid: SIGKILL every process that uid may signal, but the caller."""
 
 
+CHOWN_DEPTH = 64
+"""Levels below a handed-over root that are given to the uid: deeper than any path the host
+writes (the workspace refuses longer ones), so what lies deeper is test code's own already."""
+
+
 def chown_tree(root: Path, uid: int, gid: int) -> None:
-    """Give `root` and everything below it to uid/gid, never following a symlink."""
+    """Give `root` and everything below it, `CHOWN_DEPTH` levels deep, to uid/gid, never
+    following a symlink.
+
+    Raises OSError only for `root` itself: an entry below it that cannot be changed (test
+    code may have made its path too long or removed it meanwhile) is skipped, so what test
+    code plants cannot make handing over fail. `os.walk` is pruned at the depth limit, so
+    a tree of any depth costs no recursion past it.
+    """
     os.chown(root, uid, gid, follow_symlinks=False)
+    top = str(root).rstrip(os.sep).count(os.sep)
     for directory, dirnames, filenames in os.walk(root):
+        if directory.count(os.sep) - top >= CHOWN_DEPTH:
+            dirnames.clear()
         for name in (*dirnames, *filenames):
-            os.chown(os.path.join(directory, name), uid, gid, follow_symlinks=False)
+            with contextlib.suppress(OSError):
+                os.chown(os.path.join(directory, name), uid, gid, follow_symlinks=False)
 
 
 class UidSlot:

@@ -23,6 +23,7 @@ never make it follow a link. Names are single components that callers have valid
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import secrets
 import stat
@@ -36,6 +37,8 @@ DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_
 
 FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 """How a file is opened for reading: never through a link, never blocking on a FIFO."""
+
+logger = logging.getLogger(__name__)
 
 _BATCH = 512
 """Entries read from a directory at a time while emptying it."""
@@ -275,6 +278,15 @@ def remove_tree(path: os.PathLike[str] | str) -> None:
         os.rmdir(name, dir_fd=parent_fd)
     finally:
         os.close(parent_fd)
+
+
+def remove_planted_tree(path: os.PathLike[str] | str) -> None:
+    """`remove_tree` for cleanup of a directory test code could write into: never raises;
+    what cannot be removed is left behind and logged as a warning."""
+    try:
+        remove_tree(path)
+    except OSError as exc:
+        logger.warning("could not delete %s: %s", path, exc)
 
 
 @dataclass(frozen=True)
