@@ -1,4 +1,5 @@
-"""Persistence: runs, trajectories, agent contexts, model calls and the model cache.
+"""Persistence: runs, trajectories, agent contexts, model calls, the model cache, and skill
+training (trainings with their checkpoints, skill versions, each training's ledger).
 
 `Store.open()` gives the store (SQLite at `.fixloop/fixloop.db` by default, any SQLAlchemy
 URL via `FIXLOOP_DB` or the argument); `fixloop.store.redaction` keeps secrets out of it;
@@ -6,7 +7,15 @@ URL via `FIXLOOP_DB` or the argument); `fixloop.store.redaction` keeps secrets o
 """
 
 from fixloop.store.errors import StoreError
-from fixloop.store.records import AgentContextInfo, EpisodeInfo, LeaseInfo, ModelCallInfo, RunInfo
+from fixloop.store.records import (
+    AgentContextInfo,
+    EpisodeInfo,
+    LeaseInfo,
+    ModelCallInfo,
+    RunInfo,
+    SkillVersionInfo,
+    TrainingInfo,
+)
 from fixloop.store.store import DB_ENV_VAR, RunRef, Store
 
 __all__ = [
@@ -17,6 +26,8 @@ __all__ = [
     "ModelCallInfo",
     "RunInfo",
     "RunRef",
+    "SkillVersionInfo",
     "Store",
     "StoreError",
+    "TrainingInfo",
 ]

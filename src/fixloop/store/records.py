@@ -87,3 +87,31 @@ class AgentContextInfo(BaseModel):
     skill_version: str | None
     memory_versions: list[str]
     text: str
+
+
+class TrainingInfo(BaseModel):
+    """A skill training: its settings, the trainer's checkpoint and, once over, its summary."""
+
+    id: int
+    name: str
+    created_at: UtcDatetime
+    finished_at: UtcDatetime | None = None
+    status: str = Field(
+        description="running, then finished or stopped once `Store.finish_training` was called."
+    )
+    config: dict[str, Any] = Field(description="The training's settings, secrets redacted.")
+    simulated: bool = Field(description="Trained with a simulated model: never a model's real performance.")
+    state: dict[str, Any] = Field(description="The trainer's latest checkpoint, what a resume starts from.")
+    result: dict[str, Any] | None = Field(default=None, description="The final summary, once finished.")
+
+
+class SkillVersionInfo(BaseModel):
+    """One stored version of a skill, identified by its content hash."""
+
+    id: str = Field(description="The skill's content hash.")
+    parent: str | None = Field(description="The version it was edited from; None for a first version.")
+    training: str | None = Field(description="The name of the training that made it; None when imported.")
+    content: dict[str, Any] = Field(description="The Skill as JSON (its model dump).")
+    markdown: str = Field(description="The skill rendered as the document an agent reads.")
+    tokens: int = Field(description="The length of `markdown` in tokens.")
+    created_at: UtcDatetime

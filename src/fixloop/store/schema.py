@@ -161,6 +161,52 @@ class RetryResultRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class TrainingRow(Base):
+    """One skill training: its settings, the trainer's checkpoint and, once over, its summary."""
+
+    __tablename__ = "trainings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20))
+    config: Mapped[dict[str, Any]]
+    simulated: Mapped[bool]
+    state: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'"))
+    result: Mapped[dict[str, Any] | None]
+
+
+class SkillVersionRow(Base):
+    """One version of a skill, keyed by its content hash. `parent` is no foreign key: a
+    hand-imported skill's parent may never have been stored."""
+
+    __tablename__ = "skill_versions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    parent: Mapped[str | None] = mapped_column(String(64))
+    training_id: Mapped[int | None] = mapped_column(
+        ForeignKey("trainings.id", ondelete="SET NULL"), index=True
+    )
+    content: Mapped[dict[str, Any]]
+    markdown: Mapped[str] = mapped_column(Text)
+    tokens: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LedgerEntryRow(Base):
+    """One entry of a training's Ledger, the append-only record of its proposals, numbered by `seq`."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (UniqueConstraint("training_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    entry: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class CacheRow(Base):
     """A model response, keyed by a hash of the request."""
 

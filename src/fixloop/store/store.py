@@ -1,9 +1,12 @@
-"""The `Store`: runs, episodes with their steps, agent contexts, model calls and the model cache.
+"""The `Store`: runs, episodes with their steps, agent contexts, model calls, the model cache,
+and skill training: trainings with their checkpoints, the skill versions they make and their
+ledgers.
 
 SQLite in one file by default, any SQLAlchemy URL (PostgreSQL) for teams. Every method opens
 a short session of its own, so one `Store` may be shared by many threads. A locked,
 read-only or corrupted database is a one-line `StoreError` on every path (see
 `fixloop.store.errors`). A run's lease (`acquire_lease`) lets one process at a time execute it.
+A training's ledger is keyed by sequence number, so a resumed training writes no entry twice.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Engine,
+    Select,
     and_,
     case,
     create_engine,
@@ -40,18 +44,29 @@ from fixloop.core.trajectory import StepRecord, Trajectory
 from fixloop.models.base import Completion
 from fixloop.store.errors import StoreError, database_error, read_only
 from fixloop.store.leases import LEASE_TTL_S, lease_is_live
-from fixloop.store.records import AgentContextInfo, EpisodeInfo, LeaseInfo, ModelCallInfo, RunInfo
+from fixloop.store.records import (
+    AgentContextInfo,
+    EpisodeInfo,
+    LeaseInfo,
+    ModelCallInfo,
+    RunInfo,
+    SkillVersionInfo,
+    TrainingInfo,
+)
 from fixloop.store.redaction import redact, redact_text
 from fixloop.store.schema import (
     AgentContextRow,
     Base,
     CacheRow,
     EpisodeRow,
+    LedgerEntryRow,
     ModelCallRow,
     RetryResultRow,
     RunLeaseRow,
     RunRow,
+    SkillVersionRow,
     StepRow,
+    TrainingRow,
     utcnow,
 )
 
@@ -67,6 +82,10 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 RunRef = RunInfo | str | int
 """A run, by its record, its name or its id."""
+TRAINING_END_STATUSES = ("finished", "stopped")
+"""What `Store.finish_training` may set: the training ran to its end, or was stopped early."""
+SKILL_PREFIX_MIN = 4
+"""The fewest leading characters of a skill version's id that `Store.skill_version` looks up."""
 
 # Trajectory fields kept in episode columns; the rest of the trajectory goes in its JSON column.
 _EPISODE_COLUMNS = (
@@ -181,11 +200,7 @@ class Store:
         repeated = _repeated(tuple(pair) for pair in plan)
         if repeated:
             raise StoreError(f"episodes planned more than once: {repeated}; plan each (task, index) once")
-        clean_config = redact(config)
-        try:
-            json.dumps(clean_config)
-        except (TypeError, ValueError) as exc:
-            raise StoreError(f"the run's config must be JSON-serializable: {exc}") from None
+        clean_config = _json_ready(redact(config), "the run's config")
         row = RunRow(
             name=name,
             status="running",
@@ -584,6 +599,193 @@ class Store:
                 row = session.get_one(CacheRow, key)
                 row.provider, row.model, row.response = provider, model, response
 
+    # skill trainings
+
+    def create_training(self, name: str, *, config: dict[str, Any], simulated: bool) -> TrainingInfo:
+        """Record a new skill training, running, with an empty checkpoint (`state`).
+
+        `config` (the training's settings) is stored with its secrets redacted (see
+        `fixloop.store.redaction`). Raises StoreError when a training called `name` exists or
+        `config` is not JSON-serializable.
+        """
+        row = TrainingRow(
+            name=name,
+            status="running",
+            config=_json_ready(redact(config), "the training's config"),
+            simulated=simulated,
+            state={},
+        )
+        try:
+            with self._sessions.begin() as session:
+                session.add(row)
+        except IntegrityError:
+            raise StoreError(
+                f"training {name!r} already exists; choose another name, or resume that training"
+            ) from None
+        return TrainingInfo.model_validate(_columns(row))
+
+    def get_training(self, name: str) -> TrainingInfo:
+        """The training called `name`. Raises StoreError if there is none."""
+        with self._sessions() as session:
+            return TrainingInfo.model_validate(_columns(self._training_row(session, name)))
+
+    def list_trainings(self) -> list[TrainingInfo]:
+        """Every training, oldest first."""
+        with self._sessions() as session:
+            rows = session.scalars(select(TrainingRow).order_by(TrainingRow.id)).all()
+            return [TrainingInfo.model_validate(_columns(row)) for row in rows]
+
+    def save_training_state(self, name: str, state: dict[str, Any]) -> None:
+        """Replace the training's checkpoint with `state`, what a resume will start from.
+
+        Secret-looking strings are redacted. Raises StoreError when the training is unknown
+        or `state` is not JSON-serializable.
+        """
+        data = _json_ready(redact(state, by_name=False), "a training's state")
+        with self._sessions.begin() as session:
+            self._training_row(session, name).state = data
+
+    def finish_training(self, name: str, *, status: str, result: dict[str, Any]) -> TrainingInfo:
+        """End the training: set its `status` ("finished" or "stopped"), its summary `result`
+        (secret-looking strings redacted) and when it ended.
+
+        Raises StoreError when the training is unknown, the status is neither, or `result`
+        is not JSON-serializable.
+        """
+        if status not in TRAINING_END_STATUSES:
+            raise StoreError(f"a training ends as one of {', '.join(TRAINING_END_STATUSES)}, not {status!r}")
+        data = _json_ready(redact(result, by_name=False), "a training's result")
+        with self._sessions.begin() as session:
+            row = self._training_row(session, name)
+            row.status, row.result, row.finished_at = status, data, utcnow()
+        return TrainingInfo.model_validate(_columns(row))
+
+    # skill versions
+
+    def add_skill_version(
+        self,
+        version: str,
+        *,
+        content: dict[str, Any],
+        markdown: str,
+        tokens: int,
+        parent: str | None = None,
+        training: str | None = None,
+    ) -> SkillVersionInfo:
+        """Record a version of a skill under `version`, its content hash, and return it.
+
+        `content` is the Skill as JSON, `markdown` its rendering, `tokens` that rendering's
+        length; `parent` the version it was edited from (it need not be stored: a hand-made
+        skill's may not be) and `training` the name of the training that made it.
+        Secret-looking strings in `content` and `markdown` are redacted. Idempotent: when
+        `version` is stored already, that row is returned unchanged (the first writer's
+        parent and training stand), also when two processes race to add it. Raises StoreError
+        when `training` is unknown or `content` is not JSON-serializable.
+        """
+        data = _json_ready(redact(content, by_name=False), "a skill version's content")
+        try:
+            with self._sessions.begin() as session:
+                found = self._find_skill_version(session, version)
+                if found is not None:
+                    return found
+                training_id = None if training is None else self._training_row(session, training).id
+                row = SkillVersionRow(
+                    id=version,
+                    parent=parent,
+                    training_id=training_id,
+                    content=data,
+                    markdown=redact_text(markdown),
+                    tokens=tokens,
+                )
+                session.add(row)
+        except IntegrityError:
+            # Another thread or process added the same version between our check and insert.
+            with self._sessions() as session:
+                found = self._find_skill_version(session, version)
+            if found is None:
+                raise
+            return found
+        return _skill_version_info(row, training)
+
+    def skill_version(self, ref: str) -> SkillVersionInfo:
+        """The skill version whose id is `ref`, or the only one whose id starts with `ref`.
+
+        A prefix must have at least `SKILL_PREFIX_MIN` characters. Raises StoreError when no
+        version matches, the prefix is too short, or it matches several versions.
+        """
+        with self._sessions() as session:
+            found = self._find_skill_version(session, ref)
+            if found is not None:
+                return found
+            if len(ref) < SKILL_PREFIX_MIN:
+                raise StoreError(
+                    f"no skill version {ref!r}; give its full id or at least {SKILL_PREFIX_MIN} "
+                    "of its leading characters"
+                )
+            candidates = session.execute(
+                _skill_versions_query()
+                .where(SkillVersionRow.id.startswith(ref, autoescape=True))
+                .order_by(SkillVersionRow.id)
+            ).all()
+        # SQLite's LIKE ignores case; match case as PostgreSQL does.
+        matches = [(row, name) for row, name in candidates if row.id.startswith(ref)]
+        if len(matches) == 1:
+            return _skill_version_info(*matches[0])
+        if not matches:
+            raise StoreError(f"no skill version {ref!r} in the store at {self.url}")
+        ids = [row.id for row, _name in matches]
+        shown = ", ".join(ids[:10]) + (", ..." if len(ids) > 10 else "")
+        raise StoreError(f"{ref!r} matches {len(matches)} skill versions: {shown}; give more of the id")
+
+    def skill_versions(self, training: str | None = None) -> list[SkillVersionInfo]:
+        """Every stored skill version, or only those the training called `training` made;
+        oldest first, ties by id. Raises StoreError for an unknown training."""
+        with self._sessions() as session:
+            query = _skill_versions_query()
+            if training is not None:
+                training_id = self._training_row(session, training).id
+                query = query.where(SkillVersionRow.training_id == training_id)
+            rows = session.execute(query.order_by(SkillVersionRow.created_at, SkillVersionRow.id)).all()
+            return [_skill_version_info(row, training_name) for row, training_name in rows]
+
+    # ledger
+
+    def append_ledger(self, training: str, seq: int, entry: dict[str, Any]) -> bool:
+        """Add `entry` as number `seq` of the training's ledger.
+
+        Returns True when it was added, False when the ledger holds a `seq` entry already
+        (that first one stays), also when two processes race to add it: a resumed training
+        that appends again writes no duplicate. Secret-looking strings are redacted. Raises
+        StoreError when the training is unknown or `entry` is not JSON-serializable.
+        """
+        data = _json_ready(redact(entry, by_name=False), "a ledger entry")
+        try:
+            with self._sessions.begin() as session:
+                training_id = self._training_row(session, training).id
+                if self._ledger_entry_exists(session, training_id, seq):
+                    return False
+                session.add(LedgerEntryRow(training_id=training_id, seq=seq, entry=data))
+        except IntegrityError:
+            # Another process added this seq between our check and insert.
+            with self._sessions() as session:
+                training_id = self._training_row(session, training).id
+                if self._ledger_entry_exists(session, training_id, seq):
+                    return False
+            raise
+        return True
+
+    def ledger(self, training: str) -> list[dict[str, Any]]:
+        """The training's ledger entries, in `seq` order. Raises StoreError for an unknown training."""
+        with self._sessions() as session:
+            training_id = self._training_row(session, training).id
+            return list(
+                session.scalars(
+                    select(LedgerEntryRow.entry)
+                    .where(LedgerEntryRow.training_id == training_id)
+                    .order_by(LedgerEntryRow.seq)
+                )
+            )
+
     # helpers
 
     def _run_row(self, session: Session, ref: RunRef) -> RunRow:
@@ -631,6 +833,38 @@ class Store:
                 EpisodeRow.episode_index == episode_index,
             )
         ).one_or_none()
+
+    def _training_row(self, session: Session, name: str) -> TrainingRow:
+        row = session.scalars(select(TrainingRow).where(TrainingRow.name == name)).one_or_none()
+        if row is not None:
+            return row
+        names = session.scalars(select(TrainingRow.name).order_by(TrainingRow.id.desc()).limit(11)).all()
+        if not names:
+            raise StoreError(
+                f"no training named {name!r}: the store at {self.url} has no trainings yet; "
+                "check --db / FIXLOOP_DB"
+            )
+        known = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
+        raise StoreError(f"no training named {name!r}; the newest trainings are: {known}")
+
+    @staticmethod
+    def _find_skill_version(session: Session, version: str) -> SkillVersionInfo | None:
+        found = session.execute(_skill_versions_query().where(SkillVersionRow.id == version)).one_or_none()
+        if found is None:
+            return None
+        row, training = found
+        return _skill_version_info(row, training)
+
+    @staticmethod
+    def _ledger_entry_exists(session: Session, training_id: int, seq: int) -> bool:
+        return (
+            session.scalars(
+                select(LedgerEntryRow.id).where(
+                    LedgerEntryRow.training_id == training_id, LedgerEntryRow.seq == seq
+                )
+            ).one_or_none()
+            is not None
+        )
 
     def _context_row_exists(self, context_id: str) -> bool:
         with self._sessions() as session:
@@ -738,6 +972,28 @@ def _run_info(row: RunRow, counts: tuple[int, int, int] | None = None) -> RunInf
     return RunInfo.model_validate(
         {**_columns(row), "finished": finished, "resolved": resolved, "infra_errors": infra_errors}
     )
+
+
+def _skill_versions_query() -> Select[SkillVersionRow, str]:
+    """Skill version rows with the name of the training that made each (None when imported)."""
+    return select(SkillVersionRow, TrainingRow.name).outerjoin(
+        TrainingRow, SkillVersionRow.training_id == TrainingRow.id
+    )
+
+
+def _skill_version_info(row: SkillVersionRow, training: str | None) -> SkillVersionInfo:
+    columns = _columns(row)
+    del columns["training_id"]
+    return SkillVersionInfo.model_validate({**columns, "training": training})
+
+
+def _json_ready(data: Any, what: str) -> Any:
+    """`data`, once it is known to be storable as JSON. Raises StoreError naming `what` otherwise."""
+    try:
+        json.dumps(data)
+    except (TypeError, ValueError) as exc:
+        raise StoreError(f"{what} must be JSON-serializable: {exc}") from None
+    return data
 
 
 def _columns(row: Base) -> dict[str, Any]:
