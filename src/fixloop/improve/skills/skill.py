@@ -242,11 +242,7 @@ class Skill(BaseModel):
 
     def next_rule_id(self) -> str:
         """The id the next ordinary rule gets: one past the highest R id present ("R1" if none)."""
-        return f"R{_highest(self, 'R') + 1}"
-
-
-def _highest(skill: Skill, prefix: str) -> int:
-    return max((int(rule.id[1:]) for _, rule in skill.rules() if rule.id[0] == prefix), default=0)
+        return f"R{max((int(rule.id[1:]) for _, rule in self.rules() if rule.id[0] == 'R'), default=0) + 1}"
 
 
 @dataclass
