@@ -200,7 +200,7 @@ class LLMReflector:
             return f"the reflection model {self.model.name} failed: {exc}"
         hidden = hidden_fix_paths(trajectory)
         if completion.parsed is None:
-            quoted = "" if _names_any(completion.text, hidden) else f": {_clip(completion.text)!r}"
+            quoted = "" if names_any_file(completion.text, hidden) else f": {_clip(completion.text)!r}"
             return f"the reflection reply is not a JSON object{quoted}"
         try:
             reply = ReflectionReply.model_validate(completion.parsed)
@@ -215,7 +215,7 @@ class LLMReflector:
             *reply.plan_steps,
             reply.system_prompt_addon,
         ]
-        if any(_names_any(text, hidden) for text in written):
+        if any(names_any_file(text, hidden) for text in written):
             # The reason must not name the file either.
             return "the reflection reply names a file of the fix the agent never opened"
         return reply
@@ -238,7 +238,7 @@ def specific_errors(trajectory: Trajectory, diagnosis: Diagnosis) -> list[str]:
     lines += [describe_step(step) for step in failed[:MAX_STEP_ERRORS]]
     if len(failed) > MAX_STEP_ERRORS:
         lines.append(f"... {len(failed) - MAX_STEP_ERRORS} more steps with errors")
-    return [line for line in dict.fromkeys(lines) if not _names_any(line, hidden)]
+    return [line for line in dict.fromkeys(lines) if not names_any_file(line, hidden)]
 
 
 def hidden_fix_paths(trajectory: Trajectory) -> list[str]:
@@ -333,7 +333,8 @@ def _mentions(text: str, path: str, *, whole_path: bool) -> bool:
     return re.search(rf"(?<!{before}){re.escape(name)}(?!\w)", text) is not None
 
 
-def _names_any(text: str, paths: list[str]) -> bool:
+def names_any_file(text: str, paths: list[str]) -> bool:
+    """Whether `text` names any of `paths` by its file name, in any directory."""
     return any(_mentions(text, path, whole_path=False) for path in paths)
 
 

@@ -77,6 +77,12 @@ class RunSettings(BaseModel):
         default=None, description="PROVIDER:NAME of the llm agent's model, or sim:PRESET (simulated)."
     )
     seed: int = Field(default=0, description="Seeds a simulated model; each episode derives its own seed.")
+    seed_per_episode: bool = Field(
+        default=False,
+        description="Give each episode its own sampling seed (derived from `seed`, the task and the "
+        "episode index) instead of the agent config's: repeated episodes are distinct samples, "
+        "never cache hits.",
+    )
     base_url: str | None = Field(default=None, description="The OpenAI-compatible endpoint.")
     timeout_s: float = Field(default=60.0, gt=0, description="Seconds one model request may take.")
     price: Price | None = Field(default=None, description="What the model costs; None: the default table.")
@@ -177,14 +183,22 @@ def _simulated_agent_factory(settings: RunSettings, store: Store, run: RunInfo |
     """Each episode's LLM agent talks to its own simulated model, which knows the episode's task.
 
     No response cache: the same prompt in another episode must get that episode's own draw.
+    Budgets apply as to a real model (the simulated usage is an estimate, the cost zero).
     Raises ModelError for an unknown preset.
     """
     spec = settings.model or ""
     if spec.partition(":")[2] not in SIM_PRESETS:
         raise ModelError(f"unknown simulated model {spec!r}; known: {', '.join(OFFLINE_MODELS)}")
+    budgets = settings.budgets
+    run_budget = Budget(budgets.max_usd, budgets.max_tokens, budgets.max_calls, label="run budget")
 
     def build(job: EpisodeJob) -> Agent:
-        model: Model = make_sim_model(spec, job.task, seed=episode_seed(settings.seed, job))
+        episode_budget = Budget(
+            budgets.episode_max_usd, budgets.episode_max_tokens, budgets.episode_max_calls,
+            label="episode budget",
+        )  # fmt: skip
+        simulated = make_sim_model(spec, job.task, seed=episode_seed(settings.seed, job))
+        model: Model = BudgetedModel(simulated, budgets=(run_budget, episode_budget))
         if run is not None:
             model = RecordingModel(model, _call_recorder(store, run, job, spec))
         return _llm_agent(model, settings, job, store, run)
@@ -197,7 +211,10 @@ def _llm_agent(
 ) -> Agent:
     """The LLM agent of one episode. In a run, the context it is given is recorded first under
     its version, so the trajectory's `context_version` resolves to it (see `stored_context`)."""
-    agent = LLMAgent(model, settings.agent_config, job.context)
+    config = settings.agent_config
+    if settings.seed_per_episode:
+        config = config.model_copy(update={"seed": episode_seed(settings.seed, job) % 2**31})
+    agent = LLMAgent(model, config, job.context)
     if run is not None:
         store.add_context_version(agent.context.version_id, agent.context.model_dump(mode="json"))
     return agent
