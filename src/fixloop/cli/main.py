@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import typer
 
-from fixloop.cli import analysis, improve, run, runs, tasks
+from fixloop.cli import analysis, improve, run, runs, skills, tasks, train
 
 app = typer.Typer(help="Evaluate coding agents on executable debugging tasks.", no_args_is_help=True)
 
 app.add_typer(tasks.app, name="tasks")
 app.add_typer(runs.app, name="runs")
+app.add_typer(skills.app, name="skills")
 app.command("run")(run.run)
 app.command("export")(runs.export_run)
 app.command("diagnose")(analysis.diagnose)
@@ -23,3 +24,4 @@ app.command("compare")(analysis.compare)
 app.command("report")(analysis.report)
 app.command("retry")(improve.retry)
 app.command("feedback-loop")(improve.feedback_loop)
+app.command("train")(train.train)

@@ -112,6 +112,12 @@ def run(
     reward: Annotated[
         str, typer.Option(help="Reward scheme: potential, tracefix or navrepair.")
     ] = "potential",
+    skill: Annotated[
+        str | None,
+        typer.Option(
+            "--skill", help="Give the llm agent this skill: a markdown file or a stored skill version id."
+        ),
+    ] = None,
     run_name: Annotated[
         str | None, typer.Option("--run-name", help="Name the run (default: agent, model and time).")
     ] = None,
@@ -180,6 +186,7 @@ def run(
                     split=split, split_seed=split_seed, split_fractions=split_fractions,
                     task_ids=task_ids or [], episodes_per_task=episodes_per_task, concurrency=concurrency,
                     sandbox=sandbox, warm_sandbox=warm, reward=reward,
+                    skill=_skill_markdown(store, skill, agent),
                 )  # fmt: skip
                 info, tasks = _start(store, settings, run_name, api_key)
             _execute(store, info, settings, tasks, api_key, log_format, as_json)
@@ -191,6 +198,20 @@ def run(
         output.write_text("".join(t.model_dump_json() + "\n" for t in trajectories), encoding="utf-8")
     if log_format == "table":
         _report_run(info, settings, trajectories, as_json)
+
+
+def _skill_markdown(store: Store, skill: str | None, agent: str) -> str:
+    """The markdown of `--skill` (a file or a stored version); fails on a bad one or a non-llm agent."""
+    if skill is None:
+        return ""
+    if agent != "llm":
+        raise fail("--skill is for the llm agent (a skill is part of its prompt)")
+    from fixloop.cli.skills import resolve_skill
+
+    try:
+        return resolve_skill(store, skill).markdown()
+    except (StoreError, ValueError) as exc:
+        raise fail(str(exc)) from None
 
 
 def _check_options(
@@ -231,7 +252,7 @@ def _start(
         agent_factory(settings, store, api_key=api_key)  # configuration errors surface now
     except (TaskLoadError, ValueError, ModelError) as exc:
         raise fail(str(exc)) from None
-    tasks = _prepared(tasks, settings.sandbox)
+    tasks = prepared_tasks(tasks, settings.sandbox)
     stamp = f"{datetime.now():%Y%m%d-%H%M%S}"
     name = run_name or f"{settings.agent}-{(settings.model or '').replace(':', '-')}-{stamp}"
     try:
@@ -251,7 +272,7 @@ def _resume(
     except (StoreError, TaskLoadError, ValueError) as exc:
         raise fail(str(exc)) from None
     _show_endpoint(info, settings)
-    return info, settings, _prepared(tasks, settings.sandbox)
+    return info, settings, prepared_tasks(tasks, settings.sandbox)
 
 
 def _show_endpoint(info: RunInfo, settings: RunSettings) -> None:
@@ -267,8 +288,9 @@ def _show_endpoint(info: RunInfo, settings: RunSettings) -> None:
     )
 
 
-def _prepared(tasks: list[Task], sandbox: str) -> list[Task]:
-    """`tasks` with test lists computed where a task file left them out; invalid ones skipped."""
+def prepared_tasks(tasks: list[Task], sandbox: str) -> list[Task]:
+    """`tasks` with test lists computed where a task file left them out; invalid ones skipped
+    with a warning. Fails when the sandbox cannot be opened."""
     probe = open_sandbox(sandbox)
     try:
         return [ready for task in tasks if (ready := _with_test_lists(task, probe)) is not None]

@@ -92,8 +92,9 @@ class TrainingRollouts:
     """Runs a training's phases as stored runs and reads them back (see the module docstring).
 
     `extra_spent()` reports what the training used outside rollouts (a reflection model's calls)
-    so budgets cover it too. `stop` is checked after each episode: when it is set the phase
-    stops there and raises TrainingStopped. Implements the gate's `Measure`.
+    so budgets cover it too. `on_episode(label, progress)` is told of each episode as it is
+    stored. `stop` is checked after each episode: when it is set the phase stops there and
+    raises TrainingStopped. Implements the gate's `Measure`.
     """
 
     def __init__(
@@ -107,6 +108,7 @@ class TrainingRollouts:
         api_key: str | None = None,
         stop: threading.Event | None = None,
         extra_spent: Callable[[], Spent] | None = None,
+        on_episode: Callable[[str, RunProgress], None] | None = None,
     ) -> None:
         self.store = store
         self.training = training
@@ -116,6 +118,7 @@ class TrainingRollouts:
         self.api_key = api_key
         self.stop = stop or threading.Event()
         self.extra_spent = extra_spent or Spent
+        self.on_episode = on_episode
 
     def run_name(self, label: str) -> str:
         """The stored run of the phase `label`."""
@@ -153,7 +156,16 @@ class TrainingRollouts:
             spent = self.spent()
             self.budget.check(spent, needed, label)
             settings = self._phase_settings(label, spent)
-            execute_jobs(self.store, info, settings, jobs, api_key=self.api_key, on_episode=self._on_episode)
+
+            def on_episode(trajectory: Trajectory, progress: RunProgress) -> None:
+                if self.on_episode is not None:
+                    self.on_episode(label, progress)
+                if self.stop.is_set():
+                    raise TrainingStopped(
+                        "interrupted: stopped after the current episode (resume with --resume)"
+                    )
+
+            execute_jobs(self.store, info, settings, jobs, api_key=self.api_key, on_episode=on_episode)
         trajectories = self.store.keyed_trajectories(info)
         exhausted = [key for key, t in trajectories.items() if t.outcome == "budget_exhausted"]
         if exhausted:
@@ -201,10 +213,6 @@ class TrainingRollouts:
                 "budgets": self.budget.left(spent),
             }
         )
-
-    def _on_episode(self, trajectory: Trajectory, progress: RunProgress) -> None:
-        if self.stop.is_set():
-            raise TrainingStopped("interrupted: stopped after the current episode (resume with --resume)")
 
 
 def repeats_identical(trajectories: dict[tuple[str, int], Trajectory], repeats: int) -> bool:

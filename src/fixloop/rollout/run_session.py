@@ -89,6 +89,9 @@ class RunSettings(BaseModel):
     cache: bool = Field(default=True, description="Serve repeated identical model calls from the store.")
     budgets: BudgetSettings = Field(default_factory=BudgetSettings)
     agent_config: LLMAgentConfig = Field(default_factory=LLMAgentConfig)
+    skill: str = Field(
+        default="", description="A skill document (markdown) given to every LLM agent without its own context."
+    )
     repair: RepairConfig = Field(default_factory=RepairConfig, description="The repair agent's search.")
     suite: str | None = Field(default=None, description="Named suite the tasks come from.")
     path: str | None = Field(default=None, description="Task file or directory the tasks come from.")
@@ -214,7 +217,7 @@ def _llm_agent(
     config = settings.agent_config
     if settings.seed_per_episode:
         config = config.model_copy(update={"seed": episode_seed(settings.seed, job) % 2**31})
-    agent = LLMAgent(model, config, job.context)
+    agent = LLMAgent(model, config, job.context or AgentContext(skill=settings.skill))
     if run is not None:
         store.add_context_version(agent.context.version_id, agent.context.model_dump(mode="json"))
     return agent

@@ -62,7 +62,7 @@ from fixloop.improve.training_rollouts import (
     TrainingStopped,
     derived_seed,
 )
-from fixloop.rollout.run_session import is_simulated
+from fixloop.rollout.run_session import RunProgress, is_simulated
 from fixloop.store import Store
 from fixloop.tasks.splits import TaskSplits
 from fixloop.tasks.task import Task
@@ -144,7 +144,8 @@ def training_splits(settings: TrainingSettings, tasks: Sequence[Task]) -> TaskSp
 class SkillTrainer:
     """Runs (or resumes) one stored training; see the module docstring.
 
-    `on_phase` is told what the training is doing ("s2: gate on 8 selection tasks"); `stop`,
+    `on_phase` is told what the training is doing ("s2: gate on 8 selection tasks") and
+    `on_episode(run label, counts)` of each stored episode; `stop`,
     when set, ends the training after the current episode. `reflector` and `slow_writer`
     default to the templates; the caller builds LLM ones.
     """
@@ -161,6 +162,7 @@ class SkillTrainer:
         slow_writer: SlowUpdateWriter | None = None,
         stop: threading.Event | None = None,
         on_phase: Callable[[str], None] | None = None,
+        on_episode: Callable[[str, RunProgress], None] | None = None,
     ) -> None:
         self.store = store
         self.name = name
@@ -177,7 +179,7 @@ class SkillTrainer:
         self.budget = TrainingBudget(settings.max_usd, settings.max_tokens, settings.max_rollouts)
         self.rollouts = TrainingRollouts(
             store, name, settings.rollout, seed=settings.seed, budget=self.budget, api_key=api_key,
-            stop=self.stop, extra_spent=self._proposing_spent,
+            stop=self.stop, extra_spent=self._proposing_spent, on_episode=on_episode,
         )  # fmt: skip
         self.gate = Gate(self.rollouts, settings.gate.model_copy(update={"seed": settings.seed}))
 
