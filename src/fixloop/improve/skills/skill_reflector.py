@@ -240,7 +240,7 @@ class LLMSkillReflector:
             if isinstance(edit, str):
                 problems.append(f"edit {number}: {edit}")
                 continue
-            if names_any_file(item.text or "", hidden):
+            if names_any_file(f"{item.section or ''}\n{item.text or ''}", hidden):
                 problems.append(f"edit {number}: names a file of a fix the agent never opened")
                 continue
             support = tuple(episodes[i - 1].citation for i in item.episodes if 1 <= i <= len(episodes))
