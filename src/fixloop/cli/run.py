@@ -160,7 +160,7 @@ def run(
     as_json: JsonOption = False,
 ) -> None:
     """Run an agent over a suite (or one split of it); every episode is stored as it finishes."""
-    _check_options(agent, model, resume, log_format, split, reward, sandbox)
+    _check_options(agent, model, resume, log_format, split, reward, sandbox, skill)
     try:
         model_config = load_model_config(config)
     except ModelError as exc:
@@ -222,8 +222,11 @@ def _check_options(
     split: str | None,
     reward: str,
     sandbox: str,
+    skill: str | None,
 ) -> None:
     """Fail on an option value `run` cannot use, before anything is opened."""
+    if resume and skill:
+        raise fail("--skill cannot change a run being resumed; it keeps the skill it started with")
     if log_format not in ("table", "openenv"):
         raise fail(f"unknown log format {log_format!r}; choose table or openenv")
     if split is not None and split not in SPLIT_NAMES:

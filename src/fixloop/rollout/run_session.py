@@ -90,7 +90,8 @@ class RunSettings(BaseModel):
     budgets: BudgetSettings = Field(default_factory=BudgetSettings)
     agent_config: LLMAgentConfig = Field(default_factory=LLMAgentConfig)
     skill: str = Field(
-        default="", description="A skill document (markdown) given to every LLM agent without its own context."
+        default="",
+        description="A skill document (markdown) given to every LLM agent without a context of its own.",
     )
     repair: RepairConfig = Field(default_factory=RepairConfig, description="The repair agent's search.")
     suite: str | None = Field(default=None, description="Named suite the tasks come from.")
