@@ -85,23 +85,60 @@ def compare(runs: RunsArgument, db: DbOption = None, as_json: JsonOption = False
 
 
 def report(
-    runs: RunsArgument,
+    runs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="RUN",
+            help="Run names or ids (default with --training: each training's two test runs).",
+        ),
+    ] = None,
     output: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")] = Path(
         "report.html"
     ),
     title: Annotated[str, typer.Option("--title", help="The report's title.")] = "fixloop report",
+    training: Annotated[
+        list[str] | None,
+        typer.Option("--training", metavar="NAME", help="Add this skill training's section (repeatable)."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Write one self-contained HTML report (works offline) of one or more runs: summary,
     failure labels, strategies, distributions, a per-task table, every trajectory step by step,
     and the comparison with confidence intervals when several runs are given.
+
+    Each --training adds a training section: the selection score and skill size per step,
+    every proposal and the gate's verdict, the final skill's rules with their provenance, and
+    the held-out test comparison. Without RUN, the report's runs are the trainings' test runs.
     """
     from fixloop.improve.retry_loop import stored_report
     from fixloop.report.html_report import write_report  # plotly is imported only for reports
+    from fixloop.report.training_section import held_out_runs, training_view
 
+    names, trainings = list(runs or []), list(training or [])
+    if not names and not trainings:
+        raise fail("name at least one RUN to report on, or a skill training with --training NAME")
     with open_store(db) as store:
-        diagnosed = diagnoses(store, runs)
+        try:
+            views = [training_view(store, name) for name in trainings]
+        except (StoreError, ValueError) as exc:
+            raise fail(str(exc)) from None
+        if not names:
+            names = [run for view in views for run in held_out_runs(view.name) if _has_run(store, run)]
+            if not names:
+                raise fail(
+                    f"the training{'s' if len(trainings) > 1 else ''} {', '.join(trainings)} stored no "
+                    "test runs (stopped before the test split); name the runs to report on"
+                )
+        diagnosed = diagnoses(store, names)
         retries = [r for d in diagnosed if (r := stored_report(store, d.run)) is not None]
     compared = comparison(diagnosed) if len(diagnosed) > 1 else None
-    path = write_report(output, diagnosed, compared, title=title, retries=retries)
+    path = write_report(output, diagnosed, compared, title=title, retries=retries, trainings=views)
     out.print(f"wrote {path}")
+
+
+def _has_run(store: Store, name: str) -> bool:
+    try:
+        store.get_run(name)
+    except StoreError:
+        return False
+    return True

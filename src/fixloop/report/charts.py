@@ -1,4 +1,4 @@
-"""The report's charts: plotly figures built from run diagnoses and a comparison.
+"""The report's charts: plotly figures built from run diagnoses, a comparison and a training.
 
 Every function returns a `plotly.graph_objects.Figure` and never raises on a diagnosis,
 empty ones included (a run with no episodes simply adds no bars). Runs keep one colour
@@ -231,6 +231,87 @@ def difference_chart(comparison: Comparison) -> go.Figure:
     figure.update_layout(_layout(height=140 + 56 * len(pairs), scattermode="group"))
     figure.update_xaxes(range=[-1.12, 1.12], zeroline=False, title_text="difference, 95% interval")
     figure.update_yaxes(autorange="reversed", showgrid=False)
+    return figure
+
+
+def selection_chart(
+    labels: Sequence[str],
+    incumbent: Sequence[float | None],
+    candidate: Sequence[float | None],
+    adopted: Sequence[bool],
+    *,
+    simulated: bool,
+) -> go.Figure:
+    """A training's selection score per ledger entry: the incumbent's and the candidate's
+    resolve rate as the gate measured them (None: not gated, a gap), adopted entries ringed.
+
+    `labels` name the entries on the x axis ("s0", "e0 slow"); the legend says "(simulated)"
+    for a simulated training.
+    """
+    suffix = " (simulated)" if simulated else ""
+    figure = go.Figure()
+    for name, rates, color, symbol in (
+        ("incumbent", incumbent, "#94a3b8", "circle"),
+        ("candidate", candidate, "#4f46e5", "diamond"),
+    ):
+        figure.add_trace(
+            go.Scatter(
+                name=name + suffix,
+                x=list(labels),
+                y=list(rates),
+                mode="lines+markers",
+                connectgaps=False,
+                line={"color": color, "width": 2},
+                marker={"size": 9, "symbol": symbol, "color": color},
+                hovertemplate=f"{name}: %{{y:.2f}}<extra>%{{x}}</extra>",
+            )
+        )
+    kept = [(label, rate) for label, rate, yes in zip(labels, candidate, adopted, strict=True) if yes]
+    figure.add_trace(
+        go.Scatter(
+            name="adopted" + suffix,
+            x=[label for label, _ in kept],
+            y=[rate if rate is not None else 0.0 for _, rate in kept],
+            mode="markers",
+            marker={"size": 18, "symbol": "circle-open", "color": "#16a34a", "line": {"width": 3}},
+            hovertemplate="adopted<extra>%{x}</extra>",
+        )
+    )
+    figure.update_layout(_layout(height=300))
+    figure.update_xaxes(type="category", title_text="ledger entry (step, or an epoch's slow update)")
+    figure.update_yaxes(range=[-0.05, 1.05], tickformat=".0%", title_text="selection resolve rate")
+    return figure
+
+
+def skill_size_chart(
+    labels: Sequence[str], tokens: Sequence[int], *, size_cap: int | None, simulated: bool
+) -> go.Figure:
+    """A training's skill size in tokens after each ledger entry ("start" first), with the
+    gate's size cap as a dotted line once the skill reaches half of it (further below, the
+    line would only flatten the curve)."""
+    figure = go.Figure(
+        go.Scatter(
+            name="skill tokens" + (" (simulated)" if simulated else ""),
+            x=list(labels),
+            y=list(tokens),
+            mode="lines+markers",
+            line={"color": "#0891b2", "width": 2, "shape": "hv"},
+            marker={"size": 8, "color": "#0891b2"},
+            hovertemplate="%{y} tokens<extra>%{x}</extra>",
+        )
+    )
+    if size_cap is not None and max(tokens, default=0) * 2 >= size_cap:
+        figure.add_hline(
+            y=size_cap,
+            line_width=1,
+            line_dash="dot",
+            line_color="#dc2626",
+            annotation_text=f"size cap {size_cap}",
+            annotation_position="top left",
+        )
+    figure.update_layout(_layout(height=300, showlegend=simulated))
+    figure.update_xaxes(type="category", title_text="after ledger entry")
+    figure.update_yaxes(rangemode="tozero", title_text="tokens")
     return figure
 
 

@@ -1,9 +1,10 @@
 """The HTML report: one self-contained file a person can open anywhere, offline.
 
 `render_report` turns run diagnoses (and, for several runs, their comparison) into a single
-page: a summary per run, failure labels, strategies, score and step distributions, the
-comparison with confidence intervals, a table of every episode, and every trajectory step
-by step with the diagnosis's evidence next to the steps it cites. plotly.js, the styles and
+page: a summary per run, any skill trainings (see `training_section`), failure labels,
+strategies, score and step distributions, the comparison with confidence intervals, a table
+of every episode, and every trajectory step by step with the diagnosis's evidence next to
+the steps it cites. plotly.js, the styles and
 the script are inlined, so the file fetches nothing.
 
 Trajectory content is untrusted (agent and model output): the template autoescapes every
@@ -34,6 +35,7 @@ from fixloop.core.trajectory import StepRecord, Trajectory
 from fixloop.env.edit_diff import cap_text
 from fixloop.improve.retry_loop import RetryReport
 from fixloop.report import charts
+from fixloop.report.training_section import SIGNIFICANCE, SIMULATED_LABEL, TrainingView
 
 MAX_TEXT_CHARS = 4_000
 """Thoughts, unparsed outputs and edit bodies are shown up to this many characters (diffs
@@ -140,11 +142,16 @@ def render_report(
     *,
     title: str = "fixloop report",
     retries: Sequence[RetryReport] = (),
+    trainings: Sequence[TrainingView] = (),
 ) -> str:
     """The report of `diagnoses` as one self-contained HTML document.
 
     `retries` (retry-loop reports of the same runs) add the retries section: each retried
     episode before and after, the fix rate per failure label, and the paired test.
+    `trainings` (from `training_view`) add the training section, one part per training: its
+    selection score and skill size per step, every proposal and its verdict, the final
+    skill's rules with their provenance, and the test comparison; a simulated training is
+    labelled so there and in the embedded JSON.
 
     Each diagnosis shows its summary, distributions and, when it kept them (`episodes`),
     its trajectories. `comparison` (from `compare_runs` over the same runs) adds the
@@ -176,7 +183,14 @@ def render_report(
         figures["chart-comparison"] = charts.comparison_chart(comparison, colors)
         if comparison.pairs:
             figures["chart-differences"] = charts.difference_chart(comparison)
-    data = {"charts": {name: json.loads(figure.to_json()) for name, figure in figures.items()}}
+    for index, training in enumerate(trainings):
+        figures[f"chart-training-{index}-selection"] = training.selection_figure
+        figures[f"chart-training-{index}-size"] = training.size_figure
+    data: dict[str, Any] = {
+        "charts": {name: json.loads(figure.to_json()) for name, figure in figures.items()}
+    }
+    if trainings:
+        data["trainings"] = [training.summary() for training in trainings]
     return (
         _environment()
         .get_template("report.html.j2")
@@ -185,6 +199,9 @@ def render_report(
             diagnoses=diagnoses,
             comparison=comparison,
             retries=[r for r in retries if r.run in runs],
+            trainings=trainings,
+            simulated_label=SIMULATED_LABEL,
+            significance=SIGNIFICANCE,
             runs=runs,
             episodes=episodes,
             all_episodes=[view for views in episodes.values() for view in views],
@@ -206,11 +223,12 @@ def write_report(
     *,
     title: str = "fixloop report",
     retries: Sequence[RetryReport] = (),
+    trainings: Sequence[TrainingView] = (),
 ) -> Path:
     """Render the report (see `render_report`) and write it to `path` as UTF-8, creating its
     directory if needed. Returns `path`. Raises ValueError as `render_report` does, OSError
     when the file cannot be written."""
-    html = render_report(diagnoses, comparison, title=title, retries=retries)
+    html = render_report(diagnoses, comparison, title=title, retries=retries, trainings=trainings)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
     return path
