@@ -73,11 +73,13 @@ def test_paired_accepts_a_consistent_gain_across_many_tasks():
 
 
 def test_paired_rejects_a_gain_on_one_task_out_of_many():
+    # Only the gained task's four rollouts carry information: given two of them resolved, the
+    # chance that both fell to the candidate is 1/6.
     verdict = decide(gain_on(1, 9))
 
     assert not verdict.accepted
-    assert verdict.p_value == pytest.approx(0.5)
-    assert verdict.reason == "rejected: p = 0.5 >= 0.1"
+    assert verdict.p_value == pytest.approx(1 / 6)
+    assert verdict.reason == "rejected: p = 0.167 >= 0.1"
 
 
 def test_paired_rejects_all_ties_saying_there_is_no_difference():
@@ -87,7 +89,8 @@ def test_paired_rejects_all_ties_saying_there_is_no_difference():
 
     assert not verdict.accepted
     assert verdict.reason == "rejected: no difference on any task"
-    assert verdict.p_value == 1.0
+    # Task a's split (one resolved rollout each) is as likely as not under the null: P(sum >= 0) = 5/6.
+    assert verdict.p_value == pytest.approx(5 / 6)
 
 
 def test_paired_rejects_losing_a_task_the_incumbent_always_resolved_despite_a_significant_gain():
@@ -246,6 +249,29 @@ def test_compare_measures_incumbent_then_candidate_and_pairs_by_task():
     assert verdict.tokens == 500
     assert verdict.cost_usd == 0.5
     assert (verdict.candidate_tokens, verdict.incumbent_tokens) == (50, 40)
+
+
+def test_paired_p_is_the_exact_conditional_tail_over_tasks():
+    # Two tasks, each 2 of 4 rollouts resolved, both by the candidate: (1/6)^2 is the only sum
+    # as large as that.
+    verdict = decide([outcome("a", [1.0, 1.0], [0.0, 0.0]), outcome("b", [1.0, 1.0], [0.0, 0.0])])
+
+    assert verdict.p_value == pytest.approx(1 / 36)
+
+
+def test_paired_counts_repeats_as_samples_of_their_task():
+    # The same per-task rates with more rollouts behind them are stronger evidence.
+    two = [outcome(f"t{i}", [1.0, 0.0], [0.0, 0.0]) for i in range(6)]
+    four = [outcome(f"t{i}", [1.0, 0.0, 1.0, 0.0], [0.0] * 4) for i in range(6)]
+
+    assert decide(four).p_value < decide(two).p_value
+
+
+def test_paired_handles_unequal_repeats_after_infra_errors():
+    verdict = decide([outcome("a", [1.0, 1.0], [0.0]), outcome("b", [1.0], [0.0, 0.0])])
+
+    # a: 2 of 3 resolved, both the candidate's (1/3); b: 1 of 3, the candidate's (1/3).
+    assert verdict.p_value == pytest.approx(1 / 9)
 
 
 def test_a_verdict_round_trips_through_json():

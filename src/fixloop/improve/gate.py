@@ -6,8 +6,9 @@ incumbent and the candidate in the same round, on the same tasks, with `repeats`
 per task and side, and hands the paired outcomes to an acceptance policy:
 
 - `paired` (the default) accepts only on a significant paired gain that breaks nothing: a
-  one-sided sign-flip permutation test of the per-task resolve-rate differences has
-  p < alpha, and no task the incumbent resolved in every repeat is lost in every repeat.
+  one-sided exact test of the per-task resolve-rate differences, conditional on each task's
+  outcomes, has p < alpha, and no task the incumbent resolved in every repeat is lost in
+  every repeat.
 - `strict` is SkillOpt's rule: the candidate's mean over one rollout per task is strictly
   above the incumbent's. SkillOpt compares against a stored score; here the incumbent is
   re-measured, so only the decision rule is reproduced, not the stale comparison.
@@ -18,11 +19,13 @@ per task and side, and hands the paired outcomes to an acceptance policy:
 27% of their verdicts on identical inputs. A candidate over the size cap is never adopted,
 whatever the policy, and `Gate.compare` rejects it before any rollout is spent.
 
-Why the task, not the rollout, is the unit: repeats of one task share the task's
-difficulty, so they are not independent samples of the candidate's quality. The test
-permutes per-task rates, each task counting once; repeats only make each task's rate less
-noisy. When the caller knows repeats cannot differ (`deterministic`), only the first repeat
-of each side is counted and the verdict says so.
+Why the test conditions on each task: tasks differ in difficulty far more than contexts do,
+so the comparison is made within each task (paired by task) and a task's difficulty cancels
+out. Within a task, each rollout is an independent sample given its prompt (every rollout
+has its own sampling seed), so repeats add power. That holds only when rollouts can differ:
+when the caller knows repeats cannot differ (`deterministic`: temperature 0 on a
+deterministic endpoint, or identical trajectories), only the first repeat of each side is
+counted and the verdict says so.
 
 Every verdict carries the same evidence whatever the policy (per-task outcomes, the mean
 difference with a paired bootstrap interval, newly failing tasks, tokens and cost), so
@@ -36,7 +39,6 @@ import random
 from collections.abc import Sequence
 from typing import Annotated, Literal, Protocol
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from scipy import stats
 
@@ -48,9 +50,9 @@ PolicyName = Literal["paired", "strict", "minibatch-sum"]
 POLICIES: tuple[str, ...] = ("paired", "strict", "minibatch-sum")
 """The acceptance policies `make_policy` knows, default first."""
 
-PERMUTATIONS = 2**14
-"""Sign flips the paired test draws. Up to 14 tasks every one of the 2**n flips is enumerated
-(the test is exact); beyond that this many are drawn at random from the settings' seed."""
+_DIGITS = 9
+"""Sums of rate differences are rounded to this many digits, so equal sums meet in the law."""
+_TOLERANCE = 1e-7
 
 Score = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -80,9 +82,7 @@ class GateSettings(BaseModel):
         default=1500, ge=1, description="A candidate larger than this many tokens is never adopted."
     )
     minibatch: int = Field(default=3, ge=1, description="Tasks the minibatch-sum policy samples.")
-    seed: int = Field(
-        default=0, description="Seeds the minibatch sample, the bootstrap and random sign flips."
-    )
+    seed: int = Field(default=0, description="Seeds the minibatch sample and the bootstrap interval.")
 
 
 class TaskOutcome(BaseModel):
@@ -182,31 +182,32 @@ class AcceptancePolicy(Protocol):
 class PairedSignificance:
     """Accept on a significant paired gain that loses no task the incumbent always resolved.
 
-    The test is an exact sign-flip permutation test (`scipy.stats.permutation_test`, paired
-    samples, alternative "greater") of the mean per-task difference: under the null both
-    sides' rates of a task are exchangeable, so each difference is as likely negated. With
-    more than 14 tasks, `PERMUTATIONS` random flips seeded from `settings.seed` estimate p.
+    The test is exact and conditional on each task's outcomes, in the manner of a stratified
+    Fisher (Mantel-Haenszel) test. Under the null hypothesis the candidate is no better, so
+    within a task its rollouts and the incumbent's are exchangeable: given that `s` of the
+    task's `n = r_c + r_i` rollouts resolved it, the candidate's share is hypergeometric. The
+    statistic is the sum over tasks of the per-task resolve-rate differences; its exact null
+    distribution is the convolution of the tasks' hypergeometric laws (`scipy.stats.hypergeom`),
+    and p is the chance of a sum at least as large as observed. Every rollout counts as a
+    sample of its task, so repeats add power; a task both sides always (or never) resolve
+    carries no information and does not move p. "Resolved" is a score of 1.0.
     """
 
     name = "paired"
 
     def p_value(self, outcomes: Sequence[TaskOutcome], *, settings: GateSettings) -> float | None:
-        """The one-sided p that the candidate's per-task rates exceed the incumbent's; 1.0 without data."""
-        if not outcomes or all(o.candidate_rate == o.incumbent_rate for o in outcomes):
+        """The one-sided p that the candidate resolves more than the incumbent; 1.0 without data."""
+        if not outcomes:
             return 1.0
-        result = stats.permutation_test(
-            (
-                np.array([o.candidate_rate for o in outcomes]),
-                np.array([o.incumbent_rate for o in outcomes]),
-            ),
-            _mean_difference,
-            permutation_type="samples",
-            vectorized=True,
-            alternative="greater",
-            n_resamples=PERMUTATIONS,
-            rng=np.random.default_rng(settings.seed),
-        )
-        return float(result.pvalue)
+        law: dict[float, float] = {0.0: 1.0}
+        observed = 0.0
+        for o in outcomes:
+            observed += _resolved(o.candidate) / len(o.candidate) - _resolved(o.incumbent) / len(o.incumbent)
+            law = _convolve(
+                law, _task_law(len(o.candidate), len(o.incumbent), _resolved(o.candidate + o.incumbent))
+            )
+        tail = math.fsum(chance for value, chance in law.items() if value >= observed - _TOLERANCE)
+        return min(1.0, tail)
 
     def decide(self, outcomes: Sequence[TaskOutcome], *, settings: GateSettings) -> tuple[bool, str]:
         """Accept when p < alpha and `newly_failing` is empty; the reason names what failed."""
@@ -337,8 +338,6 @@ def judge(
             for o in outcomes
         ]
         notes.append(_DETERMINISTIC_NOTE)
-    if settings.policy == "paired" and 2 ** len(counted) > PERMUTATIONS:
-        notes.append(f"p is estimated from {PERMUTATIONS:,} random sign flips (too many tasks to enumerate)")
 
     if candidate_tokens > settings.size_cap_tokens:
         accepted = False
@@ -454,8 +453,28 @@ class Gate:
         return verdict.model_copy(update={"notes": [*verdict.notes, *left_out]})
 
 
-def _mean_difference(candidate: np.ndarray, incumbent: np.ndarray, axis: int) -> np.ndarray:
-    return np.mean(candidate - incumbent, axis=axis)
+def _resolved(scores: Sequence[float]) -> int:
+    return sum(score >= 1.0 for score in scores)
+
+
+def _task_law(repeats_candidate: int, repeats_incumbent: int, resolved: int) -> dict[float, float]:
+    """The null law of one task's resolve-rate difference, given how many of its rollouts resolved."""
+    law = stats.hypergeom(repeats_candidate + repeats_incumbent, resolved, repeats_candidate)
+    values: dict[float, float] = {}
+    for x in range(max(0, resolved - repeats_incumbent), min(resolved, repeats_candidate) + 1):
+        difference = round(x / repeats_candidate - (resolved - x) / repeats_incumbent, _DIGITS)
+        values[difference] = values.get(difference, 0.0) + float(law.pmf(x))
+    return values
+
+
+def _convolve(first: dict[float, float], second: dict[float, float]) -> dict[float, float]:
+    """The law of the sum of two independent discrete variables given as value -> chance."""
+    total: dict[float, float] = {}
+    for a, p in first.items():
+        for b, q in second.items():
+            value = round(a + b, _DIGITS)
+            total[value] = total.get(value, 0.0) + p * q
+    return total
 
 
 def _mean(values: Sequence[float]) -> float:

@@ -132,9 +132,11 @@ class LocalExecutor:
             aclose = getattr(agent_factory, "aclose", None)
             if aclose is not None:
                 await aclose()
+            # A cancelled episode's thread may still be in its last step with its sandbox:
+            # let it finish before the sandboxes close under it.
+            await asyncio.to_thread(pool.shutdown, wait=True)
             while not sandboxes.empty():
                 sandboxes.get_nowait().close()
-            pool.shutdown(wait=True)
 
 
 def run_tasks(
