@@ -20,15 +20,18 @@ own minibatch per trial (as GEPA does per iteration).
 **Rollouts are pooled, and every sample is a real rollout.** Running every trial's episodes
 afresh would take thousands of episodes. Instead, for the base context, the A/A candidate
 and each real-gain candidate, a pool of `--pool` real episodes per selection task is run
-once (`execute_jobs` on a temporary SQLite store, each context its own run seed, each
-episode its own sampling seed). A trial then draws, per task and side, `repeats` outcomes
-without replacement from that side's pool (kept in episode order, so the same `--seed`
-gives the same trials; a numpy generator seeded per trial). Rollouts with
-different seeds are independent draws of the model's behaviour, so each trial's samples are
-distributed as fresh rollouts would be; the A/A candidate side draws from the A/A context's
-own pool, never the base pool. Infra errors (and budget stops) are left out, as the gate
-does. Trials share pools, so they are not fully independent: the Wilson intervals over
-trials treat them as independent and are narrower than a fresh-rollout design's would be.
+once (`execute_jobs` on a temporary SQLite store, each episode its own sampling seed). The
+pools share their episode seeds: episode k of a task has the same seed in every context, so
+two contexts differ exactly where the prompt changes the model's behaviour, and the A/A pool
+comes out identical to the base pool (which the benchmark asserts: the rule has no effect).
+A trial draws, per task, `2 x repeats` distinct episode indices: the first `repeats` are the
+incumbent's rollouts (from the base pool), the others the candidate's (from its own pool).
+The two sides of a trial therefore never share a seed, as in a training where each side of a
+gate runs with its own seeds; rollouts with different seeds are independent draws of the
+model's behaviour, so each trial's samples are distributed as fresh rollouts would be.
+Infra errors are left out, as the gate does. Trials share pools, so they are not fully
+independent: the Wilson intervals over trials treat them as independent and are narrower
+than a fresh-rollout design's would be.
 
 Results are simulated (sim:careless): they say how the policies treat this model's noise
 and gains, not any real model's.
@@ -93,7 +96,8 @@ class Candidate:
 class Pool:
     """One context's real rollouts: per task, the scores of its scored episodes (1.0 resolved)."""
 
-    scores: dict[str, list[float]]
+    scores: dict[str, list[float | None]]
+    """Per task, the score of episode k at index k (None: an infra error, left out)."""
     infra_errors: int
     hangs: dict[str, int]
     seconds: float
@@ -101,13 +105,13 @@ class Pool:
     @property
     def resolve_rate(self) -> float:
         """Resolved over scored episodes, all tasks together."""
-        flat = [score for scores in self.scores.values() for score in scores]
+        flat = [score for scores in self.scores.values() for score in scores if score is not None]
         return sum(flat) / len(flat) if flat else 0.0
 
     @property
     def episodes(self) -> int:
         """Scored episodes in the pool."""
-        return sum(len(scores) for scores in self.scores.values())
+        return sum(score is not None for scores in self.scores.values() for score in scores)
 
 
 def candidate(label: str, rule: str | None) -> Candidate:
@@ -119,9 +123,10 @@ def candidate(label: str, rule: str | None) -> Candidate:
 
 
 def build_pool(store: Store, who: Candidate, tasks: Sequence[Task], args: argparse.Namespace) -> Pool:
-    """Run `args.pool` real episodes per task with `who.context`, as one run with its own seed."""
+    """Run `args.pool` real episodes per task with `who.context`; episode k of a task has the same
+    sampling seed in every context's pool."""
     settings = RunSettings(
-        agent="llm", model=MODEL, suite="builtin", seed=derived_seed(args.seed, f"pool-{who.label}"),
+        agent="llm", model=MODEL, suite="builtin", seed=derived_seed(args.seed, "pool"),
         concurrency=args.concurrency, seed_per_episode=True,
     )  # fmt: skip
     jobs = [EpisodeJob(task, index, who.context) for task in tasks for index in range(args.pool)]
@@ -133,24 +138,17 @@ def build_pool(store: Store, who: Candidate, tasks: Sequence[Task], args: argpar
     execute_jobs(store, run, settings, jobs)
     seconds = time.perf_counter() - started
     timeouts = {task.id: task.timeout_s for task in tasks}
-    scores: dict[str, list[float]] = {task.id: [] for task in tasks}
+    scores: dict[str, list[float | None]] = {task.id: [None] * args.pool for task in tasks}
     hangs: dict[str, int] = {}
     infra_errors = 0
-    for (task_id, _), trajectory in sorted(store.keyed_trajectories(run).items()):
+    for (task_id, index), trajectory in sorted(store.keyed_trajectories(run).items()):
         if trajectory.seconds >= timeouts[task_id]:
             hangs[task_id] = hangs.get(task_id, 0) + 1
         if is_scored(trajectory):
-            scores[task_id].append(float(trajectory.outcome == "resolved"))
+            scores[task_id][index] = float(trajectory.outcome == "resolved")
         else:
             infra_errors += 1
     return Pool(scores, infra_errors, hangs, seconds)
-
-
-def draw(pool: Pool, task_id: str, repeats: int, rng: np.random.Generator) -> list[float]:
-    """`repeats` scores of `task_id` drawn without replacement (all of them when fewer)."""
-    scores = pool.scores[task_id]
-    picked = rng.choice(len(scores), size=min(repeats, len(scores)), replace=False)
-    return [scores[i] for i in picked]
 
 
 def trial_accepts(
@@ -158,13 +156,16 @@ def trial_accepts(
 ) -> dict[str, bool]:
     """One gate comparison from the pools: each policy's verdict on the same drawn outcomes.
 
-    Like `Gate.compare`, a task with no outcome on either side is left out.
+    Per task, `2 x repeats` distinct episode indices: the incumbent's rollouts, then the
+    candidate's, so the sides never share a seed. Like `Gate.compare`, a task with no
+    outcome on either side is left out.
     """
     rng = np.random.default_rng(seed)
     outcomes = []
-    for task_id in incumbent.scores:
-        theirs = draw(incumbent, task_id, repeats, rng)
-        ours = draw(challenger, task_id, repeats, rng)
+    for task_id, theirs_all in incumbent.scores.items():
+        picked = rng.choice(len(theirs_all), size=2 * repeats, replace=False)
+        theirs = [s for i in picked[:repeats] if (s := theirs_all[i]) is not None]
+        ours = [s for i in picked[repeats:] if (s := challenger.scores[task_id][i]) is not None]
         if ours and theirs:
             outcomes.append(TaskOutcome(task_id=task_id, candidate=ours, incumbent=theirs))
     return {
@@ -215,8 +216,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=2, help="episodes run at once while pooling")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
-    if args.pool < args.repeats:
-        parser.error(f"--pool ({args.pool}) must be at least --repeats ({args.repeats})")
+    if args.pool < 2 * args.repeats:
+        parser.error(f"--pool ({args.pool}) must be at least twice --repeats ({args.repeats})")
 
     tasks = select_tasks(RunSettings(agent="llm", model=MODEL, suite="builtin", split="selection"))
     base = candidate("base", None)
@@ -247,6 +248,7 @@ def main() -> None:
                 file=log,
             )
     pool_seconds = time.perf_counter() - started
+    assert pools[no_effect.label].scores == pools[base.label].scores, "the A/A rule changed the model"
 
     started = time.perf_counter()
     aa = run_trials("aa", pools[base.label], [(no_effect, pools[no_effect.label])], base, args)
@@ -272,8 +274,8 @@ def main() -> None:
     )
     print(f"pool resolve rates, {LABEL} (difference from base): {rates}")
     print(
-        "every trial shares these pools, so a pool's own sampling error (the A/A gap is pure noise) "
-        "is in every trial: the rates are conditional on these pools; another --seed gives others"
+        "pools share episode seeds, so the A/A pool equals the base pool (the rule has no effect); "
+        "a trial's two sides never share a seed"
     )
     print(f"gate settings: defaults (paired alpha {GateSettings().alpha:g}), each trial its own seed")
     print(f"pools built in {pool_seconds:.0f} s; {2 * args.trials} trials judged in {trial_seconds:.0f} s")

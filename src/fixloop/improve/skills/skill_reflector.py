@@ -45,6 +45,7 @@ from fixloop.improve.skills.edits import (
 )
 from fixloop.improve.skills.skill import EpisodeCitation, Skill
 from fixloop.models.base import Message, Model, ModelError
+from fixloop.scoring.spec import describe_validation_error
 
 MAX_EVIDENCE = 3
 """Evidence lines a proposal keeps per supporting episode."""
@@ -229,8 +230,7 @@ class LLMSkillReflector:
         try:
             reply = SkillReflectionReply.model_validate(completion.parsed)
         except ValidationError as exc:
-            where = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'reply'}: {e['msg']}" for e in exc.errors())
-            error = f"the reply does not fit the schema ({where})"
+            error = f"the reply does not fit the schema ({describe_validation_error(exc)})"
             return Reflection(error=error, tokens=tokens, cost_usd=cost)
         hidden = sorted({path for e in episodes for path in hidden_fix_paths(e.trajectory)})
         proposals: list[Proposal] = []
