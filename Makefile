@@ -19,7 +19,8 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 	touch $@ $(VENV)/.installed
 
 ## demo: the main job, offline: the repair baseline and sim:careless on the builtin test
-## split, their comparison, a retry of sim:careless's failures, and the HTML report.
+## split, their comparison, a retry of sim:careless's failures, a one-epoch skill training
+## of sim:careless, and the HTML report with the training.
 DEMO_DB := $(CURDIR)/.fixloop/demo.db
 DEMO := FIXLOOP_DB=sqlite:///$(DEMO_DB) $(BIN)/fixloop
 demo: $(VENV)/.installed
@@ -28,7 +29,8 @@ demo: $(VENV)/.installed
 	$(DEMO) run --agent llm --model sim:careless --seed 3 --split test --run-name sim-careless
 	$(DEMO) compare repair sim-careless
 	$(DEMO) retry sim-careless
-	$(DEMO) report repair sim-careless -o demo-report.html --title "fixloop demo (offline)"
+	$(DEMO) train --model sim:careless --epochs 1 --batch-size 13 --name careless-skill
+	$(DEMO) report repair sim-careless --training careless-skill -o demo-report.html --title "fixloop demo (offline)"
 
 ## test: lint, then the whole test suite.
 test: $(VENV)/.installed-dev
