@@ -1,5 +1,6 @@
-"""Persistence: runs, trajectories, agent contexts, model calls, the model cache, and skill
-training (trainings with their checkpoints, skill versions, each training's ledger).
+"""Persistence: runs, trajectories, agent contexts, model calls, the model cache, skill
+training (trainings with their checkpoints, skill versions, each training's ledger) and memory
+cards (every version of every card, with the history of its statuses).
 
 `Store.open()` gives the store (SQLite at `.fixloop/fixloop.db` by default, any SQLAlchemy
 URL via `FIXLOOP_DB` or the argument); `fixloop.store.redaction` keeps secrets out of it;
@@ -11,6 +12,7 @@ from fixloop.store.records import (
     AgentContextInfo,
     EpisodeInfo,
     LeaseInfo,
+    MemoryEventInfo,
     ModelCallInfo,
     RunInfo,
     SkillVersionInfo,
@@ -23,6 +25,7 @@ __all__ = [
     "AgentContextInfo",
     "EpisodeInfo",
     "LeaseInfo",
+    "MemoryEventInfo",
     "ModelCallInfo",
     "RunInfo",
     "RunRef",

@@ -115,3 +115,14 @@ class SkillVersionInfo(BaseModel):
     markdown: str = Field(description="The skill rendered as the document an agent reads.")
     tokens: int = Field(description="The length of `markdown` in tokens.")
     created_at: UtcDatetime
+
+
+class MemoryEventInfo(BaseModel):
+    """One status change of a memory card version; `Store.memory_events` hands back its JSON dump."""
+
+    card_id: str
+    version: int
+    from_status: str | None = Field(description="The status before; None for the card's creation.")
+    to_status: str
+    reason: str
+    created_at: UtcDatetime

@@ -207,6 +207,40 @@ class LedgerEntryRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class MemoryCardRow(Base):
+    """One version of a memory card, keyed `id@version`; `card` holds the whole card as JSON.
+
+    The columns beside `card` copy what listing filters on. `parent` is no foreign key, like a
+    skill version's: an imported card's parent may never have been stored.
+    """
+
+    __tablename__ = "memory_cards"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    card_id: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    parent: Mapped[str | None] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))
+    card: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MemoryEventRow(Base):
+    """One status change of a memory card version (`from_status` is None when it was created)."""
+
+    __tablename__ = "memory_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_id: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class CacheRow(Base):
     """A model response, keyed by a hash of the request."""
 

@@ -1,12 +1,14 @@
 """The `Store`: runs, episodes with their steps, agent contexts, model calls, the model cache,
-and skill training: trainings with their checkpoints, the skill versions they make and their
-ledgers.
+skill training (trainings with their checkpoints, the skill versions they make and their
+ledgers) and memory cards with the history of their statuses.
 
 SQLite in one file by default, any SQLAlchemy URL (PostgreSQL) for teams. Every method opens
 a short session of its own, so one `Store` may be shared by many threads. A locked,
 read-only or corrupted database is a one-line `StoreError` on every path (see
 `fixloop.store.errors`). A run's lease (`acquire_lease`) lets one process at a time execute it.
 A training's ledger is keyed by sequence number, so a resumed training writes no entry twice.
+Memory cards are stored as the JSON of a `MemoryCard` (the store sits below
+`fixloop.improve` and never imports it; callers validate what they read back).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from fixloop.store.records import (
     AgentContextInfo,
     EpisodeInfo,
     LeaseInfo,
+    MemoryEventInfo,
     ModelCallInfo,
     RunInfo,
     SkillVersionInfo,
@@ -60,6 +63,8 @@ from fixloop.store.schema import (
     CacheRow,
     EpisodeRow,
     LedgerEntryRow,
+    MemoryCardRow,
+    MemoryEventRow,
     ModelCallRow,
     RetryResultRow,
     RunLeaseRow,
@@ -86,6 +91,8 @@ TRAINING_END_STATUSES = ("finished", "stopped")
 """What `Store.finish_training` may set: the training ran to its end, or was stopped early."""
 SKILL_PREFIX_MIN = 4
 """The fewest leading characters of a skill version's id that `Store.skill_version` looks up."""
+MEMORY_CARD_ID_MAX = 100
+"""The longest memory card id the store holds (its `card_id` column)."""
 
 # Trajectory fields kept in episode columns; the rest of the trajectory goes in its JSON column.
 _EPISODE_COLUMNS = (
@@ -786,6 +793,122 @@ class Store:
                 )
             )
 
+    # memory cards
+
+    def add_memory_card(self, card: dict[str, Any]) -> None:
+        """Record a new version of a memory card, and its creation as its first event.
+
+        `card` is a `MemoryCard.model_dump(mode="json")`; it is stored under its key
+        `id@version`, with secret-looking strings redacted. The event goes from no status to
+        `card["status"]`, for `card["status_reason"]`. Raises StoreError when that key is
+        stored already (also when two writers race to add it), or when `card` lacks an id,
+        version, kind or status, or is not JSON-serializable.
+        """
+        key, columns = _memory_card_columns(card)
+        data = _json_ready(redact(card, by_name=False), "a memory card")
+        try:
+            with self._sessions.begin() as session:
+                if session.get(MemoryCardRow, key) is None:
+                    session.add(MemoryCardRow(key=key, card=data, **columns))
+                    session.add(_memory_event(columns, None, str(card.get("status_reason") or "created")))
+                    return
+        except IntegrityError:
+            pass  # another writer added this key between our check and our insert
+        raise StoreError(
+            f"memory card {key!r} already exists; an edit of a card is a new version "
+            "(`MemoryCard.edited`), a change of status or counters is `update_memory_card`"
+        )
+
+    def memory_card(self, card_id: str, version: int | None = None) -> dict[str, Any]:
+        """Version `version` of the card `card_id`, or its latest version when None, as stored.
+
+        Raises StoreError when the store has no card `card_id`, or not that version of it.
+        """
+        with self._sessions() as session:
+            query = select(MemoryCardRow).where(MemoryCardRow.card_id == card_id)
+            if version is not None:
+                query = query.where(MemoryCardRow.version == version)
+            row = session.scalars(query.order_by(MemoryCardRow.version.desc()).limit(1)).first()
+            if row is not None:
+                return row.card
+            versions = session.scalars(
+                select(MemoryCardRow.version)
+                .where(MemoryCardRow.card_id == card_id)
+                .order_by(MemoryCardRow.version)
+            ).all()
+        if not versions:
+            raise StoreError(f"no memory card {card_id!r}; `fixloop memory list` shows the cards there are")
+        raise StoreError(
+            f"no version {version} of memory card {card_id!r} (it has {_version_span(list(versions))})"
+        )
+
+    def memory_cards(
+        self, *, status: str | None = None, kind: str | None = None, all_versions: bool = False
+    ) -> list[dict[str, Any]]:
+        """Stored cards, ordered by card id then version.
+
+        Of each card, the latest version whose status and kind match (when given): so while an
+        edited version is a candidate, `status="promoted"` still finds the promoted version it
+        edits. With `all_versions`, every matching version.
+        """
+        matching = []
+        if status is not None:
+            matching.append(MemoryCardRow.status == status)
+        if kind is not None:
+            matching.append(MemoryCardRow.kind == kind)
+        query = select(MemoryCardRow).where(*matching)
+        if not all_versions:
+            latest = (
+                select(MemoryCardRow.card_id, func.max(MemoryCardRow.version).label("version"))
+                .where(*matching)
+                .group_by(MemoryCardRow.card_id)
+                .subquery()
+            )
+            query = query.join(
+                latest,
+                and_(MemoryCardRow.card_id == latest.c.card_id, MemoryCardRow.version == latest.c.version),
+            )
+        with self._sessions() as session:
+            rows = session.scalars(query.order_by(MemoryCardRow.card_id, MemoryCardRow.version)).all()
+            return [row.card for row in rows]
+
+    def update_memory_card(self, card: dict[str, Any], *, reason: str | None = None) -> None:
+        """Replace the stored version `card["id"]@card["version"]` with `card` (its status,
+        counters, anything), secret-looking strings redacted.
+
+        When its status differs from the stored one, an event records the change, for `reason`
+        or else `card["status_reason"]`. The read, the comparison and the write are one
+        transaction, so updates of one card from many threads apply one after another and each
+        change of status is recorded once, from the status it really replaced.
+        Raises StoreError when that version is not stored, or `card` lacks an id, version, kind
+        or status, or is not JSON-serializable.
+        """
+        key, columns = _memory_card_columns(card)
+        data = _json_ready(redact(card, by_name=False), "a memory card")
+        with self._sessions.begin() as session:
+            row = session.scalars(
+                select(MemoryCardRow).where(MemoryCardRow.key == key).with_for_update()
+            ).one_or_none()
+            if row is None:
+                raise StoreError(
+                    f"no memory card {key!r} to update; add a new card or version with add_memory_card"
+                )
+            if row.status != columns["status"]:
+                why = reason or str(card.get("status_reason") or "")
+                session.add(_memory_event(columns, row.status, why))
+            row.parent, row.kind, row.status = columns["parent"], columns["kind"], columns["status"]
+            row.card, row.updated_at = data, utcnow()
+
+    def memory_events(self, card_id: str) -> list[dict[str, Any]]:
+        """Every status change of every version of the card `card_id`, oldest first, as JSON:
+        card_id, version, from_status (None at creation), to_status, reason and created_at (an
+        ISO 8601 string). Empty for a card the store does not hold."""
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(MemoryEventRow).where(MemoryEventRow.card_id == card_id).order_by(MemoryEventRow.id)
+            ).all()
+            return [MemoryEventInfo.model_validate(_columns(row)).model_dump(mode="json") for row in rows]
+
     # helpers
 
     def _run_row(self, session: Session, ref: RunRef) -> RunRow:
@@ -994,6 +1117,42 @@ def _json_ready(data: Any, what: str) -> Any:
     except (TypeError, ValueError) as exc:
         raise StoreError(f"{what} must be JSON-serializable: {exc}") from None
     return data
+
+
+def _memory_card_columns(card: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A memory card's key and the columns copied out of it. Raises StoreError when it lacks one."""
+    missing = [name for name in ("id", "version", "kind", "status") if card.get(name) in (None, "")]
+    if missing:
+        raise StoreError(
+            f"a memory card needs {', '.join(missing)}; store a MemoryCard's model_dump(mode='json')"
+        )
+    if len(str(card["id"])) > MEMORY_CARD_ID_MAX:
+        raise StoreError(f"a memory card's id has at most {MEMORY_CARD_ID_MAX} characters: {card['id']!r}")
+    columns = {
+        "card_id": str(card["id"]),
+        "version": int(card["version"]),
+        "parent": card.get("parent"),
+        "kind": str(card["kind"]),
+        "status": str(card["status"]),
+    }
+    return f"{columns['card_id']}@{columns['version']}", columns
+
+
+def _memory_event(columns: dict[str, Any], from_status: str | None, reason: str) -> MemoryEventRow:
+    return MemoryEventRow(
+        card_id=columns["card_id"],
+        version=columns["version"],
+        from_status=from_status,
+        to_status=columns["status"],
+        reason=reason,
+    )
+
+
+def _version_span(versions: list[int]) -> str:
+    """Stored versions as a person reads them: "1-3" when there is no gap, else "1, 3"."""
+    if len(versions) > 1 and versions == list(range(versions[0], versions[-1] + 1)):
+        return f"{versions[0]}-{versions[-1]}"
+    return ", ".join(map(str, versions))
 
 
 def _columns(row: Base) -> dict[str, Any]:
