@@ -114,10 +114,11 @@ class MemoryCard(BaseModel):
         default="user", description="Who wrote it: extractor:template, extractor:llm, user, ..."
     )
 
-    @field_validator("content", "pattern", "strategy")
+    @field_validator("content", "pattern", "strategy", mode="before")
     @classmethod
-    def _one_paragraph(cls, value: str) -> str:
-        return " ".join(value.split())
+    def _one_paragraph(cls, value: object) -> object:
+        # Before the length check, so content of only whitespace is refused, not stored empty.
+        return " ".join(value.split()) if isinstance(value, str) else value
 
     @property
     def key(self) -> str:
