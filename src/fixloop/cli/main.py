@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import typer
 
-from fixloop.cli import analysis, improve, run, runs, skills, tasks, train
+from fixloop.cli import analysis, improve, memory, run, runs, skills, tasks, train
 
 app = typer.Typer(help="Evaluate coding agents on executable debugging tasks.", no_args_is_help=True)
 
 app.add_typer(tasks.app, name="tasks")
 app.add_typer(runs.app, name="runs")
 app.add_typer(skills.app, name="skills")
+app.add_typer(memory.app, name="memory")
 app.command("run")(run.run)
 app.command("export")(runs.export_run)
 app.command("diagnose")(analysis.diagnose)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -45,6 +46,7 @@ from fixloop.rollout.run_session import (
     RunProgress,
     RunSettings,
     agent_factory,
+    execute_jobs,
     execute_run,
     is_simulated,
     resumed_settings,
@@ -118,6 +120,13 @@ def run(
             "--skill", help="Give the llm agent this skill: a markdown file or a stored skill version id."
         ),
     ] = None,
+    memory: Annotated[
+        bool,
+        typer.Option(
+            "--memory",
+            help="Give the llm agent the promoted memory cards that fit each task (see fixloop memory).",
+        ),
+    ] = False,
     run_name: Annotated[
         str | None, typer.Option("--run-name", help="Name the run (default: agent, model and time).")
     ] = None,
@@ -161,6 +170,8 @@ def run(
 ) -> None:
     """Run an agent over a suite (or one split of it); every episode is stored as it finishes."""
     _check_options(agent, model, resume, log_format, split, reward, sandbox, skill)
+    if memory and agent != "llm" and not resume:
+        raise fail("--memory is for the llm agent (memory cards are part of its prompt)")
     try:
         model_config = load_model_config(config)
     except ModelError as exc:
@@ -186,7 +197,7 @@ def run(
                     split=split, split_seed=split_seed, split_fractions=split_fractions,
                     task_ids=task_ids or [], episodes_per_task=episodes_per_task, concurrency=concurrency,
                     sandbox=sandbox, warm_sandbox=warm, reward=reward,
-                    skill=_skill_markdown(store, skill, agent),
+                    skill=_skill_markdown(store, skill, agent), memory=memory,
                 )  # fmt: skip
                 info, tasks = _start(store, settings, run_name, api_key)
             _execute(store, info, settings, tasks, api_key, log_format, as_json)
@@ -348,9 +359,32 @@ def _execute(
             )
 
         try:
-            execute_run(store, info, settings, tasks, api_key=api_key, on_episode=on_episode)
+            if settings.memory:
+                _execute_with_memory(store, info, settings, tasks, api_key, on_episode)
+            else:
+                execute_run(store, info, settings, tasks, api_key=api_key, on_episode=on_episode)
         except ModelError as exc:
             raise fail(str(exc)) from None
+
+
+def _execute_with_memory(
+    store: Store,
+    info: RunInfo,
+    settings: RunSettings,
+    tasks: list[Task],
+    api_key: str | None,
+    on_episode: Callable[[Trajectory, RunProgress], None],
+) -> None:
+    """Run the episodes with each task's promoted cards, counting each card's use as it ends."""
+    from fixloop.improve.memory.recall import memory_jobs, record_episode
+
+    jobs, given = memory_jobs(store, tasks, settings.episodes_per_task, skill=settings.skill)
+
+    def counted(trajectory: Trajectory, counts: RunProgress) -> None:
+        record_episode(store, given[trajectory.task_id], trajectory)
+        on_episode(trajectory, counts)
+
+    execute_jobs(store, info, settings, jobs, api_key=api_key, on_episode=counted)
 
 
 _log_lock = threading.Lock()

@@ -94,6 +94,11 @@ class RunSettings(BaseModel):
         description="A skill document (markdown) given to every LLM agent without a context of its own.",
     )
     repair: RepairConfig = Field(default_factory=RepairConfig, description="The repair agent's search.")
+    memory: bool = Field(
+        default=False,
+        description="Give each LLM agent the promoted memory cards that fit its task (the caller plans "
+        "the jobs with them: fixloop.improve.memory.recall).",
+    )
     suite: str | None = Field(default=None, description="Named suite the tasks come from.")
     path: str | None = Field(default=None, description="Task file or directory the tasks come from.")
     split: str | None = None

@@ -1,0 +1,342 @@
+"""`fixloop memory`: typed lessons drawn from runs, admitted only through CI.
+
+    fixloop memory extract RUN              candidate cards from a run's episodes
+    fixloop memory list [--status S]        the cards (latest versions)
+    fixloop memory show ID                  one card and every transition with its reason
+    fixloop memory ci --model M             scan and replay candidates through the gate
+    fixloop memory promote ID --model M     replay one card now; promoted only on a pass
+    fixloop memory reject|archive ID --reason TEXT
+
+`fixloop run --memory` gives each episode the promoted cards that fit its task.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Group, RenderableType
+from rich.table import Table
+
+from fixloop.cli.common import (
+    DEFAULT_FRACTIONS_TEXT,
+    ApiKeyOption,
+    DbOption,
+    JsonOption,
+    PathOption,
+    SandboxOption,
+    SuiteOption,
+    emit,
+    fail,
+    open_store,
+)
+from fixloop.cli.run import prepared_tasks
+from fixloop.core.trajectory import Trajectory
+from fixloop.improve.gate import GateSettings
+from fixloop.improve.memory.card import (
+    MEMORY_KINDS,
+    MEMORY_STATUSES,
+    CardSource,
+    InvalidTransition,
+    MemoryCard,
+    transition,
+)
+from fixloop.improve.memory.ci import CIOutcome, MemoryCI, MemoryCISettings
+from fixloop.improve.memory.extraction import TemplateExtractor, merge_or_add
+from fixloop.improve.training_rollouts import TrainingRollouts
+from fixloop.models.base import ModelError
+from fixloop.models.config_file import load_model_config
+from fixloop.rollout.run_session import RunSettings, is_simulated, select_tasks
+from fixloop.store import Store, StoreError
+from fixloop.tasks.loader import TaskLoadError
+from fixloop.tasks.splits import parse_fractions, split_tasks
+
+app = typer.Typer(help="Typed memory cards, admitted through CI.", no_args_is_help=True)
+
+CardArgument = Annotated[str, typer.Argument(metavar="ID", help="The card's id.")]
+ReasonOption = Annotated[str, typer.Option("--reason", help="Why (recorded with the transition).")]
+CI_RUNS = "memory-ci"
+"""The prefix of the stored runs of replays."""
+
+
+@app.command("extract")
+def extract(
+    run: Annotated[str, typer.Argument(metavar="RUN", help="The run whose episodes to learn from.")],
+    extractor: Annotated[str, typer.Option(help="template (offline, deterministic).")] = "template",
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Draw candidate cards from a run: a resolved episode gives an episodic case, a failed one a
+    failure pattern; a near-duplicate of an existing card adds to its support instead."""
+    if extractor != "template":
+        raise fail(f"unknown extractor {extractor!r}; the extractor available is: template")
+    with open_store(db) as store:
+        try:
+            info = store.get_run(run)
+            keyed = store.keyed_trajectories(info)
+            rows = _extract(store, info.name, keyed)
+        except StoreError as exc:
+            raise fail(str(exc)) from None
+    emit(rows, lambda: _extract_view(rows), as_json)
+
+
+@app.command("list")
+def list_cards(
+    status: Annotated[
+        str | None, typer.Option(help=f"Only this status: {', '.join(MEMORY_STATUSES)}.")
+    ] = None,
+    kind: Annotated[str | None, typer.Option(help=f"Only this kind: {', '.join(MEMORY_KINDS)}.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The cards' latest versions: status, kind, utility, uses and the lesson."""
+    if status is not None and status not in MEMORY_STATUSES:
+        raise fail(f"unknown status {status!r}; choose one of: {', '.join(MEMORY_STATUSES)}")
+    if kind is not None and kind not in MEMORY_KINDS:
+        raise fail(f"unknown kind {kind!r}; choose one of: {', '.join(MEMORY_KINDS)}")
+    with open_store(db) as store:
+        cards = [MemoryCard.model_validate(c) for c in store.memory_cards(status=status, kind=kind)]
+    emit(cards, lambda: _cards_view(cards), as_json)
+
+
+@app.command("show")
+def show(card: CardArgument, db: DbOption = None, as_json: JsonOption = False) -> None:
+    """One card (its latest version) and every status change with its reason."""
+    with open_store(db) as store:
+        try:
+            found = MemoryCard.model_validate(store.memory_card(card))
+            events = store.memory_events(card)
+        except StoreError as exc:
+            raise fail(str(exc)) from None
+    data = {"card": found.model_dump(mode="json"), "events": events}
+    emit(data, lambda: _card_view(found, events), as_json)
+
+
+@app.command("ci")
+def ci(
+    model: Annotated[
+        str | None, typer.Option(help="The agent's model for replays (PROVIDER:NAME or sim:PRESET).")
+    ] = None,
+    cards: Annotated[
+        list[str] | None,
+        typer.Option("--card", help="Only these cards (default: every candidate and quarantined card)."),
+    ] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint.")] = None,
+    api_key: ApiKeyOption = None,
+    suite: SuiteOption = None,
+    path: PathOption = None,
+    split_seed: Annotated[int, typer.Option("--split-seed", help="The split's seed.")] = 0,
+    split_fractions: Annotated[
+        str, typer.Option("--split-fractions", help="Train,selection,test shares.")
+    ] = DEFAULT_FRACTIONS_TEXT,
+    repeats: Annotated[int, typer.Option(min=1, help="Replay rollouts per task and side.")] = 2,
+    alpha: Annotated[float, typer.Option(help="The gate's one-sided significance level.")] = 0.1,
+    held_out: Annotated[
+        int, typer.Option("--held-out", min=0, help="In-scope tasks besides the card's sources.")
+    ] = 8,
+    seed: Annotated[int, typer.Option(help="Seeds the held-out choice, the rollouts and the gate.")] = 0,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Episodes run at once.")] = 2,
+    sandbox: SandboxOption = "auto",
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Scan every candidate (quarantine or reject), then replay every quarantined card with and
+    without it through the gate (promote or reject)."""
+    with open_store(db) as store:
+        ci_runner = _memory_ci(
+            store, model, base_url, api_key, suite, path, split_seed, split_fractions, repeats, alpha,
+            held_out, seed, concurrency, sandbox,
+        )  # fmt: skip
+        try:
+            chosen = (
+                [MemoryCard.model_validate(store.memory_card(c)) for c in cards]
+                if cards
+                else [
+                    MemoryCard.model_validate(c)
+                    for status in ("candidate", "quarantined")
+                    for c in store.memory_cards(status=status)
+                ]
+            )
+            outcomes = [ci_runner.admit(card) for card in chosen]
+        except (StoreError, ModelError, InvalidTransition) as exc:
+            raise fail(str(exc)) from None
+    emit(outcomes, lambda: _outcomes_view(outcomes), as_json)
+
+
+@app.command("promote")
+def promote(
+    card: CardArgument,
+    reason: ReasonOption,
+    model: Annotated[str | None, typer.Option(help="The agent's model for the replay.")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint.")] = None,
+    api_key: ApiKeyOption = None,
+    suite: SuiteOption = None,
+    path: PathOption = None,
+    repeats: Annotated[int, typer.Option(min=1, help="Replay rollouts per task and side.")] = 2,
+    seed: Annotated[int, typer.Option(help="Seeds the replay.")] = 0,
+    sandbox: SandboxOption = "auto",
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Ask for a card's promotion: it is scanned if still a candidate and replayed now; the gate
+    decides (nothing is promoted by hand). `--reason` is recorded with the outcome."""
+    with open_store(db) as store:
+        ci_runner = _memory_ci(
+            store, model, base_url, api_key, suite, path, 0, DEFAULT_FRACTIONS_TEXT, repeats, 0.1, 8, seed, 2,
+            sandbox,
+        )  # fmt: skip
+        try:
+            found = MemoryCard.model_validate(store.memory_card(card))
+            outcome = ci_runner.admit(found)
+        except (StoreError, ModelError, InvalidTransition) as exc:
+            raise fail(str(exc)) from None
+    outcome = outcome.model_copy(update={"reason": f"{outcome.reason} (asked: {reason})"})
+    emit(outcome, lambda: _outcomes_view([outcome]), as_json)
+
+
+@app.command("reject")
+def reject(
+    card: CardArgument, reason: ReasonOption, db: DbOption = None, as_json: JsonOption = False
+) -> None:
+    """Reject a candidate or quarantined card by hand, with the reason."""
+    _move(card, "rejected", reason, db, as_json)
+
+
+@app.command("archive")
+def archive(
+    card: CardArgument, reason: ReasonOption, db: DbOption = None, as_json: JsonOption = False
+) -> None:
+    """Retire a promoted card by hand, with the reason."""
+    _move(card, "archived", reason, db, as_json)
+
+
+def _move(card: str, to: str, reason: str, db: str | None, as_json: bool) -> None:
+    with open_store(db) as store:
+        try:
+            found = MemoryCard.model_validate(store.memory_card(card))
+            moved = transition(found, to, reason)  # type: ignore[arg-type]
+            store.update_memory_card(moved.model_dump(mode="json"))
+        except (StoreError, InvalidTransition) as exc:
+            raise fail(str(exc)) from None
+    emit(moved, lambda: f"{moved.key}: {found.status} → {moved.status} ({moved.status_reason})", as_json)
+
+
+def _extract(store: Store, run: str, keyed: dict[tuple[str, int], Trajectory]) -> list[dict[str, object]]:
+    extractor = TemplateExtractor()
+    existing = [MemoryCard.model_validate(c) for c in store.memory_cards()]
+    existing = [c for c in existing if c.status in ("candidate", "quarantined", "promoted")]
+    rows: list[dict[str, object]] = []
+    for (task_id, index), trajectory in sorted(keyed.items()):
+        source = CardSource(run=run, task_id=task_id, episode_index=index)
+        for card in extractor.extract(trajectory, source):
+            stored, new = merge_or_add(existing, card)
+            if new:
+                store.add_memory_card(stored.model_dump(mode="json"))
+                existing.append(stored)
+            else:
+                store.update_memory_card(stored.model_dump(mode="json"))
+                existing = [stored if c.key == stored.key else c for c in existing]
+            rows.append(
+                {"task": task_id, "episode": index, "card": stored.id, "kind": stored.kind, "new": new,
+                 "simulated": trajectory.simulated, "content": stored.content}
+            )  # fmt: skip
+    return rows
+
+
+def _memory_ci(
+    store: Store,
+    model: str | None,
+    base_url: str | None,
+    api_key: str | None,
+    suite: str | None,
+    path: object,
+    split_seed: int,
+    split_fractions: str,
+    repeats: int,
+    alpha: float,
+    held_out: int,
+    seed: int,
+    concurrency: int,
+    sandbox: str,
+) -> MemoryCI:
+    """The MemoryCI of these options, replaying with `model` on the suite's train and selection splits."""
+    if not model:
+        raise fail(
+            "replays need the agent's model: --model PROVIDER:NAME, "
+            "or sim:PRESET offline (labelled simulated)"
+        )
+    if suite and path:
+        raise fail("give --suite or --path, not both")
+    try:
+        model_config = load_model_config(None)
+        settings = RunSettings(
+            agent="llm", model=model, base_url=base_url or model_config.model.base_url,
+            suite=None if path else (suite or "builtin"), path=str(path) if path else None,
+            split_seed=split_seed, split_fractions=split_fractions, concurrency=concurrency, sandbox=sandbox,
+        )  # fmt: skip
+        tasks = prepared_tasks(select_tasks(settings), sandbox)
+        splits = split_tasks(tasks, seed=split_seed, fractions=parse_fractions(split_fractions))
+        gate = GateSettings(repeats=repeats, alpha=alpha)
+    except (TaskLoadError, ValueError, ModelError) as exc:
+        raise fail(str(exc)) from None
+    rollouts = TrainingRollouts(
+        store, CI_RUNS, settings, seed=seed, api_key=api_key or model_config.api_key()
+    )
+    ci_settings = MemoryCISettings(gate=gate, held_out_tasks=held_out, seed=seed)
+    if is_simulated(model):
+        typer.echo(f"replays use {model}: simulated, not a model's performance", err=True)
+    return MemoryCI(store, rollouts, splits, ci_settings)
+
+
+def _cards_view(cards: list[MemoryCard]) -> RenderableType:
+    table = Table(title=f"{len(cards)} memory cards")
+    for column in ("id", "v", "kind", "status", "utility", "uses", "sources", "lesson"):
+        table.add_column(column)
+    for card in cards:
+        table.add_row(
+            card.id, str(card.version), card.kind, card.status, f"{card.utility:.2f}",
+            f"{card.helped}/{card.retrievals}", str(len(card.sources)), card.content,
+        )  # fmt: skip
+    return table
+
+
+def _card_view(card: MemoryCard, events: list[dict[str, object]]) -> RenderableType:
+    table = Table(title=f"history of {card.id}")
+    for column in ("version", "from", "to", "reason", "at"):
+        table.add_column(column)
+    for event in events:
+        table.add_row(
+            str(event["version"]), str(event["from_status"] or "-"), str(event["to_status"]),
+            str(event["reason"]), str(event["created_at"]),
+        )  # fmt: skip
+    sources = ", ".join(f"{s.run}:{s.task_id}#{s.episode_index}" for s in card.sources) or "-"
+    header = (
+        f"{card.key} ({card.kind}, {card.status}: {card.status_reason})\n{card.text()}\n"
+        f"trust {card.trust:.2f}, utility {card.utility:.2f}, helped {card.helped} of {card.retrievals} "
+        f"episodes; sources: {sources}"
+    )
+    return Group(header, table)
+
+
+def _extract_view(rows: list[dict[str, object]]) -> RenderableType:
+    table = Table(title=f"{len(rows)} cards drawn ({sum(bool(r['new']) for r in rows)} new)")
+    for column in ("task", "card", "kind", "new", "lesson"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            str(row["task"]),
+            str(row["card"]),
+            str(row["kind"]),
+            "yes" if row["new"] else "support",
+            str(row["content"]),
+        )
+    return table
+
+
+def _outcomes_view(outcomes: list[CIOutcome]) -> RenderableType:
+    table = Table(title=f"memory CI: {len(outcomes)} cards")
+    for column in ("card", "status", "reason", "tasks"):
+        table.add_column(column)
+    for outcome in outcomes:
+        table.add_row(outcome.card, outcome.status, outcome.reason, str(len(outcome.tasks)))
+    return table
