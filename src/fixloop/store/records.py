@@ -126,3 +126,26 @@ class MemoryEventInfo(BaseModel):
     to_status: str
     reason: str
     created_at: UtcDatetime
+
+
+class GroundTruthInfo(BaseModel):
+    """Φ* after one step of a run's episode; `Store.ground_truth` hands back its JSON dump, the
+    fields of a `GroundTruthPoint`."""
+
+    step: int = Field(ge=0, description="The trajectory's step index; 0 is the start.")
+    phi_star: float = Field(description="10 x the fraction of graded tests passing.")
+    changed: bool = Field(description="Whether the step changed the workspace (and the tests ran).")
+    passed: int
+    total: int
+    failing: list[str] = Field(default_factory=list, description="Graded tests not passing.")
+    outcome: str = Field(description="The grade's outcome for this state.")
+
+
+class CriticEvaluationInfo(BaseModel):
+    """One stored evaluation of a critic over a run; `Store.critic_evaluations` hands back its JSON dump."""
+
+    run: str = Field(description="The run's name.")
+    critic: str = Field(description="The critic's name.")
+    simulated: bool = Field(description="A simulated critic or run: never a model's real performance.")
+    evaluation: dict[str, Any] = Field(description="The evaluation (a `CriticEvaluation`) as JSON.")
+    created_at: UtcDatetime

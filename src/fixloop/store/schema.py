@@ -241,6 +241,41 @@ class MemoryEventRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class CriticEvaluationRow(Base):
+    """One evaluation of a critic against the ground truth over a run's steps (a
+    `CriticEvaluation` as JSON). `run` is the run's name, no foreign key: an evaluation outlives
+    nothing it needs from the run's rows."""
+
+    __tablename__ = "critic_evaluations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run: Mapped[str] = mapped_column(String(200), index=True)
+    critic: Mapped[str] = mapped_column(String(200))
+    simulated: Mapped[bool]
+    evaluation: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class GroundTruthRow(Base):
+    """Φ* after one step of a run's episode, measured once by replaying it (never rerun)."""
+
+    __tablename__ = "ground_truth"
+    __table_args__ = (UniqueConstraint("run", "task_id", "episode_index", "step"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run: Mapped[str] = mapped_column(String(200))
+    task_id: Mapped[str] = mapped_column(String(255))
+    episode_index: Mapped[int] = mapped_column(Integer)
+    step: Mapped[int] = mapped_column(Integer)
+    phi_star: Mapped[float] = mapped_column(Float)
+    changed: Mapped[bool]
+    passed: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    failing: Mapped[list[Any]]
+    outcome: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class CacheRow(Base):
     """A model response, keyed by a hash of the request."""
 

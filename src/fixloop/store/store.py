@@ -1,6 +1,7 @@
 """The `Store`: runs, episodes with their steps, agent contexts, model calls, the model cache,
 skill training (trainings with their checkpoints, the skill versions they make and their
-ledgers) and memory cards with the history of their statuses.
+ledgers), memory cards with the history of their statuses, and the critic's ground truth
+and evaluations.
 
 SQLite in one file by default, any SQLAlchemy URL (PostgreSQL) for teams. Every method opens
 a short session of its own, so one `Store` may be shared by many threads. A locked,
@@ -8,7 +9,9 @@ read-only or corrupted database is a one-line `StoreError` on every path (see
 `fixloop.store.errors`). A run's lease (`acquire_lease`) lets one process at a time execute it.
 A training's ledger is keyed by sequence number, so a resumed training writes no entry twice.
 Memory cards are stored as the JSON of a `MemoryCard` (the store sits below
-`fixloop.improve` and never imports it; callers validate what they read back).
+`fixloop.improve` and never imports it; callers validate what they read back). The ground
+truth Φ* of a run's steps is keyed by (run, task, episode, step) and written once, so a step
+measured in the sandbox is never measured again.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import (
     ColumnElement,
     Engine,
@@ -48,7 +52,9 @@ from fixloop.store.errors import StoreError, database_error, read_only
 from fixloop.store.leases import LEASE_TTL_S, lease_is_live
 from fixloop.store.records import (
     AgentContextInfo,
+    CriticEvaluationInfo,
     EpisodeInfo,
+    GroundTruthInfo,
     LeaseInfo,
     MemoryEventInfo,
     ModelCallInfo,
@@ -61,7 +67,9 @@ from fixloop.store.schema import (
     AgentContextRow,
     Base,
     CacheRow,
+    CriticEvaluationRow,
     EpisodeRow,
+    GroundTruthRow,
     LedgerEntryRow,
     MemoryCardRow,
     MemoryEventRow,
@@ -909,6 +917,84 @@ class Store:
             ).all()
             return [MemoryEventInfo.model_validate(_columns(row)).model_dump(mode="json") for row in rows]
 
+    # critic
+
+    def add_ground_truth(
+        self, run: RunRef, task_id: str, episode_index: int, points: Sequence[dict[str, Any]]
+    ) -> int:
+        """Record Φ* for steps of the run's episode (task_id, episode_index); returns how many
+        were new.
+
+        Each point has the fields of a `GroundTruthPoint` (step, phi_star, changed, passed,
+        total, failing, outcome). Idempotent: a step recorded already keeps its first value,
+        also when two writers race. Raises StoreError for an unknown run or a point that lacks
+        a field.
+        """
+        try:
+            rows = [GroundTruthInfo.model_validate(point) for point in points]
+        except ValidationError as exc:
+            fields = ", ".join(GroundTruthInfo.model_fields)
+            raise StoreError(
+                f"a ground-truth point has the fields {fields} (a GroundTruthPoint's JSON): "
+                f"{exc.error_count()} wrong or missing"
+            ) from None
+        with self._sessions() as session:
+            name = self._run_row(session, run).name
+        added = 0
+        for row in rows:
+            try:
+                with self._sessions.begin() as session:
+                    if self._ground_truth_exists(session, name, task_id, episode_index, row.step):
+                        continue
+                    key = {"run": name, "task_id": task_id, "episode_index": episode_index}
+                    session.add(GroundTruthRow(**key, **row.model_dump()))
+                    added += 1
+            except IntegrityError:
+                continue  # another writer recorded this step between our check and our insert
+        return added
+
+    def ground_truth(self, run: RunRef, task_id: str, episode_index: int) -> list[dict[str, Any]]:
+        """The recorded Φ* of the run's episode (task_id, episode_index), by step, as JSON (the
+        fields of a `GroundTruthPoint`); empty when none is recorded. Raises StoreError for an
+        unknown run."""
+        with self._sessions() as session:
+            name = self._run_row(session, run).name
+            rows = session.scalars(
+                select(GroundTruthRow)
+                .where(
+                    GroundTruthRow.run == name,
+                    GroundTruthRow.task_id == task_id,
+                    GroundTruthRow.episode_index == episode_index,
+                )
+                .order_by(GroundTruthRow.step)
+            ).all()
+            return [GroundTruthInfo.model_validate(_columns(row)).model_dump(mode="json") for row in rows]
+
+    def add_critic_evaluation(
+        self, run: RunRef, critic: str, simulated: bool, evaluation: dict[str, Any]
+    ) -> None:
+        """Record one evaluation of `critic` over the run (a `CriticEvaluation` as JSON).
+
+        Raises StoreError for an unknown run or an evaluation that is not JSON-serializable.
+        """
+        data = _json_ready(redact(evaluation, by_name=False), "a critic evaluation")
+        with self._sessions.begin() as session:
+            name = self._run_row(session, run).name
+            session.add(CriticEvaluationRow(run=name, critic=critic, simulated=simulated, evaluation=data))
+
+    def critic_evaluations(self, run: RunRef) -> list[dict[str, Any]]:
+        """The run's recorded critic evaluations, oldest first, as JSON: run, critic, simulated,
+        evaluation and created_at (an ISO 8601 string). Raises StoreError for an unknown run."""
+        with self._sessions() as session:
+            name = self._run_row(session, run).name
+            rows = session.scalars(
+                select(CriticEvaluationRow)
+                .where(CriticEvaluationRow.run == name)
+                .order_by(CriticEvaluationRow.id)
+            ).all()
+            infos = [CriticEvaluationInfo.model_validate(_columns(row)) for row in rows]
+            return [info.model_dump(mode="json") for info in infos]
+
     # helpers
 
     def _run_row(self, session: Session, ref: RunRef) -> RunRow:
@@ -984,6 +1070,20 @@ class Store:
             session.scalars(
                 select(LedgerEntryRow.id).where(
                     LedgerEntryRow.training_id == training_id, LedgerEntryRow.seq == seq
+                )
+            ).one_or_none()
+            is not None
+        )
+
+    @staticmethod
+    def _ground_truth_exists(session: Session, run: str, task_id: str, episode_index: int, step: int) -> bool:
+        return (
+            session.scalars(
+                select(GroundTruthRow.id).where(
+                    GroundTruthRow.run == run,
+                    GroundTruthRow.task_id == task_id,
+                    GroundTruthRow.episode_index == episode_index,
+                    GroundTruthRow.step == step,
                 )
             ).one_or_none()
             is not None
