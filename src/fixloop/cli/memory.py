@@ -222,23 +222,30 @@ def _move(card: str, to: str, reason: str, db: str | None, as_json: bool) -> Non
 
 
 def _extract(store: Store, run: str, keyed: dict[tuple[str, int], Trajectory]) -> list[dict[str, object]]:
+    """Draw cards from the run's episodes into the store: new ones as candidates, near-duplicates
+    of active cards as their support; a lesson already rejected or archived is not drawn again."""
     extractor = TemplateExtractor()
-    existing = [MemoryCard.model_validate(c) for c in store.memory_cards()]
-    existing = [c for c in existing if c.status in ("candidate", "quarantined", "promoted")]
+    known = {c.id: c for c in (MemoryCard.model_validate(d) for d in store.memory_cards())}
     rows: list[dict[str, object]] = []
     for (task_id, index), trajectory in sorted(keyed.items()):
         source = CardSource(run=run, task_id=task_id, episode_index=index)
         for card in extractor.extract(trajectory, source):
-            stored, new = merge_or_add(existing, card)
-            if new:
-                store.add_memory_card(stored.model_dump(mode="json"))
-                existing.append(stored)
+            active = [c for c in known.values() if c.status in ("candidate", "quarantined", "promoted")]
+            retired = known.get(card.id)
+            if retired is not None and retired not in active:
+                outcome = f"skipped: {retired.status} before"
+                stored = retired
             else:
-                store.update_memory_card(stored.model_dump(mode="json"))
-                existing = [stored if c.key == stored.key else c for c in existing]
+                stored, new = merge_or_add(active, card)
+                if new:
+                    store.add_memory_card(stored.model_dump(mode="json"))
+                else:
+                    store.update_memory_card(stored.model_dump(mode="json"))
+                outcome = "new" if new else "support"
+                known[stored.id] = stored
             rows.append(
-                {"task": task_id, "episode": index, "card": stored.id, "kind": stored.kind, "new": new,
-                 "simulated": trajectory.simulated, "content": stored.content}
+                {"task": task_id, "episode": index, "card": stored.id, "kind": stored.kind,
+                 "outcome": outcome, "simulated": trajectory.simulated, "content": stored.content}
             )  # fmt: skip
     return rows
 
@@ -319,17 +326,11 @@ def _card_view(card: MemoryCard, events: list[dict[str, object]]) -> RenderableT
 
 
 def _extract_view(rows: list[dict[str, object]]) -> RenderableType:
-    table = Table(title=f"{len(rows)} cards drawn ({sum(bool(r['new']) for r in rows)} new)")
-    for column in ("task", "card", "kind", "new", "lesson"):
+    table = Table(title=f"{len(rows)} cards drawn ({sum(r['outcome'] == 'new' for r in rows)} new)")
+    for column in ("task", "card", "kind", "outcome", "lesson"):
         table.add_column(column)
     for row in rows:
-        table.add_row(
-            str(row["task"]),
-            str(row["card"]),
-            str(row["kind"]),
-            "yes" if row["new"] else "support",
-            str(row["content"]),
-        )
+        table.add_row(*(str(row[key]) for key in ("task", "card", "kind", "outcome", "content")))
     return table
 
 

@@ -170,10 +170,12 @@ class MemoryCard(BaseModel):
         )
 
 
-def card_id(kind: str, content: str) -> str:
-    """A stable id for a new lesson: the kind and a hash of its normalised content."""
+def card_id(kind: str, content: str, scope: MemoryScope | None = None) -> str:
+    """A stable id for a new lesson: the kind and a hash of its normalised content (and its
+    scope, when given: the same words for other tasks are another card)."""
     normal = " ".join(content.lower().split())
-    digest = hashlib.sha256(json.dumps([kind, normal]).encode()).hexdigest()[:10]
+    where = scope.model_dump(mode="json") if scope is not None else None
+    digest = hashlib.sha256(json.dumps([kind, normal, where], sort_keys=True).encode()).hexdigest()[:10]
     return f"{kind.split('_')[0][:4]}-{digest}"
 
 

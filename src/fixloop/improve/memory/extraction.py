@@ -63,8 +63,9 @@ class TemplateExtractor:
             content = "A fix that worked: " + ", then ".join(steps) + "."
             return [
                 MemoryCard(
-                    id=card_id("episodic_case", content), kind="episodic_case", scope=scope, content=content,
-                    steps=tuple(steps), sources=(source,), creator=f"extractor:{self.name}", trust=0.6,
+                    id=card_id("episodic_case", content, scope), kind="episodic_case", scope=scope,
+                    content=content, steps=tuple(steps), sources=(source,), trust=0.6,
+                    creator=f"extractor:{self.name}",
                 )
             ]  # fmt: skip
         diagnosis = classify(trajectory)
@@ -76,8 +77,8 @@ class TemplateExtractor:
         content = f"{label.value}: {template.what_went_wrong}"
         return [
             MemoryCard(
-                id=card_id("failure_pattern", content), kind="failure_pattern", scope=scope, content=content,
-                pattern=_clip(evidence[0]) if evidence else "", strategy=template.strategy,
+                id=card_id("failure_pattern", content, scope), kind="failure_pattern", scope=scope,
+                content=content, pattern=_clip(evidence[0]) if evidence else "", strategy=template.strategy,
                 sources=(source.model_copy(update={"label": label.value}),),
                 creator=f"extractor:{self.name}", trust=0.5,
             )
