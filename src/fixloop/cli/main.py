@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from fixloop.cli import analysis, improve, memory, run, runs, skills, tasks, train
+from fixloop.cli import analysis, critic, improve, memory, run, runs, skills, tasks, train
 
 app = typer.Typer(help="Evaluate coding agents on executable debugging tasks.", no_args_is_help=True)
 
@@ -18,6 +18,7 @@ app.add_typer(tasks.app, name="tasks")
 app.add_typer(runs.app, name="runs")
 app.add_typer(skills.app, name="skills")
 app.add_typer(memory.app, name="memory")
+app.add_typer(critic.app, name="critic")
 app.command("run")(run.run)
 app.command("export")(runs.export_run)
 app.command("diagnose")(analysis.diagnose)
