@@ -136,7 +136,7 @@ def calibrate(
         typer.Option("--replay", help="Then scan and replay the cards drawn (needs --model)."),
     ] = False,
     seed: SeedOption = 0,
-    repeats: Annotated[int, typer.Option(min=1, help="Replay scores per step and side.")] = 4,
+    repeats: Annotated[int, typer.Option(min=1, help="Replay scores per step and side.")] = 8,
     base_url: BaseUrlOption = None,
     api_key: ApiKeyOption = None,
     sandbox: SandboxOption = "auto",
@@ -175,7 +175,7 @@ def ci(
     run: RunArgument,
     model: ModelOption = None,
     seed: SeedOption = 0,
-    repeats: Annotated[int, typer.Option(min=1, help="Replay scores per step and side.")] = 4,
+    repeats: Annotated[int, typer.Option(min=1, help="Replay scores per step and side.")] = 8,
     alpha: Annotated[float, typer.Option(help="The gate's one-sided significance level.")] = 0.1,
     base_url: BaseUrlOption = None,
     api_key: ApiKeyOption = None,
@@ -298,7 +298,10 @@ def _calibration_cards(
         result = source.pairs(episode.task.id, episode.points, action_types(episode.trajectory))
         errors += [f"{episode.task.id}#{episode.episode_index} {e}" for e in result.errors]
         for card in calibration_cards(result.pairs, run=episode.run, episode_index=episode.episode_index):
-            stored, new = merge_or_add(existing, card)
+            # Lessons about different mistakes share the step's wording; only the same mistake merges.
+            mistake = card.sources[0].label
+            same = [c for c in existing if mistake in {s.label for s in c.sources}]
+            stored, new = merge_or_add(same, card)
             if new:
                 store.add_memory_card(stored.model_dump(mode="json"))
                 existing.append(stored)
@@ -307,7 +310,7 @@ def _calibration_cards(
                 existing = [stored if c.key == stored.key else c for c in existing]
             rows.append(
                 {"task": episode.task.id, "episode": episode.episode_index, "card": stored.id, "new": new,
-                 "mistake": card.sources[0].label, "simulated": episode.trajectory.simulated,
+                 "mistake": mistake, "simulated": episode.trajectory.simulated,
                  "content": stored.content}
             )  # fmt: skip
     return rows, errors

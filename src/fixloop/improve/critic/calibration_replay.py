@@ -7,7 +7,8 @@ with the ground truth more often with the lesson in its calibration text than wi
   episode is a source when the card cites its run, task and episode), each with its stored Φ*;
 - each step is scored by the critic without the card (the incumbent) and with the card's text
   as its calibration (the candidate), `repeats` times per side, each repeat and side with its
-  own seed, so a simulated critic's noise is sampled afresh and never shared between sides;
+  own seed (drawn from the settings' seed and the card's key), so a simulated critic's noise is
+  sampled afresh and never shared between sides or between cards;
 - a score's outcome is 1.0 when the critic agrees with Φ* (|Φ - Φ*| <= `AGREEMENT_TOLERANCE`)
   and 0.0 otherwise;
 - the steps are the gate's "tasks": one `TaskOutcome` per step, judged by
@@ -17,7 +18,10 @@ with the ground truth more often with the lesson in its calibration text than wi
 Why repeats default to more than one: with one score per side, a noisy critic's steps flip
 between agreeing and not on noise alone, and the gate's rule that no task be lost then trips
 on nearly every card; with several repeats a step counts as lost only when the critic agreed
-in every repeat without the card and in none with it, which noise alone almost never does. A
+in every repeat without the card and in none with it, which noise alone almost never does.
+On a sim:weak run of 4 tasks x 2 episodes with sim-critic:sycophant, 8 repeats promoted all
+12 template cards that name sycophancy or intentions and 2 of the 15 that name neither (the
+gate's alpha is 0.1); 4 repeats promoted only 8 of the 12. A
 critic that cannot differ between repeats (a model at temperature 0) is `deterministic`: the
 gate counts one repeat per step, and one is all it should be given.
 
@@ -28,6 +32,7 @@ verdict promotes or rejects it, each move stored with its reason.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -75,7 +80,7 @@ class CalibrationReplaySettings(BaseModel):
 
     gate: GateSettings = Field(default_factory=GateSettings, description="The gate's policy and alpha.")
     repeats: int = Field(
-        default=4, ge=1, description="Scores per step and side (see the module docstring for why > 1)."
+        default=8, ge=1, description="Scores per step and side (see the module docstring for why > 1)."
     )
     seed: int = Field(default=0, description="The first seed; each repeat and side takes its own from it.")
 
@@ -105,7 +110,9 @@ class CalibrationReplay:
         """The gate's verdict on the critic with the card's lesson against the critic without it."""
         episodes = self.held_out(card)
         repeats = 1 if self.deterministic else self.settings.repeats
-        base = self.settings.seed
+        # Each card draws its own seeds, so one unlucky draw cannot favour every card alike.
+        digest = hashlib.sha256(f"{self.settings.seed}|{card.key}".encode()).digest()
+        base = int.from_bytes(digest[:4], "big")
         incumbent = [self._agreement("", base + 2 * r, episodes) for r in range(repeats)]
         candidate = [self._agreement(card.text(), base + 2 * r + 1, episodes) for r in range(repeats)]
         outcomes = [
@@ -116,7 +123,7 @@ class CalibrationReplay:
             )
             for step in incumbent[0]
         ]
-        settings = self.settings.gate.model_copy(update={"repeats": repeats, "seed": base})
+        settings = self.settings.gate.model_copy(update={"repeats": repeats, "seed": self.settings.seed})
         return judge(
             outcomes, settings=settings, candidate_tokens=card.tokens, incumbent_tokens=0,
             deterministic=self.deterministic,
@@ -124,9 +131,11 @@ class CalibrationReplay:
 
     def _agreement(self, calibration: str, seed: int, episodes: Sequence[ScoredEpisode]) -> dict[str, float]:
         """Per held-out step ("task#episode@step"), 1.0 when the critic agrees with Φ*, else 0.0."""
-        critic = self.make_critic(calibration, seed)
         outcomes: dict[str, float] = {}
-        for episode in episodes:
+        for number, episode in enumerate(episodes):
+            # A simulated critic's noise depends on the task and step only; a seed per episode
+            # keeps two episodes of one task from sharing it, so steps are independent samples.
+            critic = self.make_critic(calibration, seed * 100_003 + number)
             truth = {p.step: p.phi_star for p in episode.points}
             scores = score_episode(critic, episode.task, episode.trajectory, episode.points)
             for record, score in zip(episode.trajectory.steps, scores, strict=True):
