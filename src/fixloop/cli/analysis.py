@@ -109,6 +109,7 @@ def report(
     Each --training adds a training section: the selection score and skill size per step,
     every proposal and the gate's verdict, the final skill's rules with their provenance, and
     the held-out test comparison. Without RUN, the report's runs are the trainings' test runs.
+    An episode run with memory cards (`run --memory`) shows the cards its agent was given.
     """
     from fixloop.improve.retry_loop import stored_report
     from fixloop.report.html_report import write_report  # plotly is imported only for reports
@@ -131,9 +132,30 @@ def report(
                 )
         diagnosed = diagnoses(store, names)
         retries = [r for d in diagnosed if (r := stored_report(store, d.run)) is not None]
+        given = memory_cards_given(store, diagnosed)
     compared = comparison(diagnosed) if len(diagnosed) > 1 else None
-    path = write_report(output, diagnosed, compared, title=title, retries=retries, trainings=views)
+    path = write_report(
+        output, diagnosed, compared, title=title, retries=retries, trainings=views, memory_cards=given
+    )
     out.print(f"wrote {path}")
+
+
+def memory_cards_given(store: Store, diagnosed: list[RunDiagnosis]) -> dict[str, list[str]]:
+    """The memory cards' texts of each stored agent context the diagnosed episodes name, by
+    context version; a version the store does not hold, or whose context has no cards, is
+    left out (its episodes show none)."""
+    from fixloop.rollout.run_session import stored_context
+
+    versions = {e.trajectory.context_version for d in diagnosed for e in d.episodes}
+    given: dict[str, list[str]] = {}
+    for version in sorted(v for v in versions if v):
+        try:
+            cards = stored_context(store, version).memory_cards
+        except StoreError:
+            continue
+        if cards:
+            given[version] = list(cards)
+    return given
 
 
 def _has_run(store: Store, name: str) -> bool:

@@ -4,7 +4,7 @@
 page: a summary per run, any skill trainings (see `training_section`), failure labels,
 strategies, score and step distributions, the comparison with confidence intervals, a table
 of every episode, and every trajectory step by step with the diagnosis's evidence next to
-the steps it cites. plotly.js, the styles and
+the steps it cites and the memory cards its agent was given. plotly.js, the styles and
 the script are inlined, so the file fetches nothing.
 
 Trajectory content is untrusted (agent and model output): the template autoescapes every
@@ -16,7 +16,7 @@ markup.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -129,6 +129,7 @@ class EpisodeView:
     primary_tone: str
     flags: list[Flag]
     steps: list[StepView]
+    memory_cards: tuple[str, ...]
 
     @property
     def trajectory(self) -> Trajectory:
@@ -143,6 +144,7 @@ def render_report(
     title: str = "fixloop report",
     retries: Sequence[RetryReport] = (),
     trainings: Sequence[TrainingView] = (),
+    memory_cards: Mapping[str, Sequence[str]] | None = None,
 ) -> str:
     """The report of `diagnoses` as one self-contained HTML document.
 
@@ -152,6 +154,9 @@ def render_report(
     selection score and skill size per step, every proposal and its verdict, the final
     skill's rules with their provenance, and the test comparison; a simulated training is
     labelled so there and in the embedded JSON.
+    `memory_cards` maps an agent context's version to the texts of the memory cards it held
+    (see `fixloop.rollout.run_session.stored_context`): each episode whose trajectory's
+    `context_version` it maps to a non-empty list shows those cards; other episodes show none.
 
     Each diagnosis shows its summary, distributions and, when it kept them (`episodes`),
     its trajectories. `comparison` (from `compare_runs` over the same runs) adds the
@@ -169,8 +174,9 @@ def render_report(
     colors = charts.run_colors(names + [row.name for row in compared])
     simulated = {d.run for d in diagnoses if d.simulated} | {row.name for row in compared if row.simulated}
     runs = {name: RunView(name, name in simulated, color) for name, color in colors.items()}
+    given = memory_cards or {}
     episodes = {
-        d.run: [_episode_view(runs[d.run], r, e, a) for e, a in enumerate(d.episodes)]
+        d.run: [_episode_view(runs[d.run], r, e, a, given) for e, a in enumerate(d.episodes)]
         for r, d in enumerate(diagnoses)
     }
     figures = {
@@ -224,17 +230,26 @@ def write_report(
     title: str = "fixloop report",
     retries: Sequence[RetryReport] = (),
     trainings: Sequence[TrainingView] = (),
+    memory_cards: Mapping[str, Sequence[str]] | None = None,
 ) -> Path:
     """Render the report (see `render_report`) and write it to `path` as UTF-8, creating its
     directory if needed. Returns `path`. Raises ValueError as `render_report` does, OSError
     when the file cannot be written."""
-    html = render_report(diagnoses, comparison, title=title, retries=retries, trainings=trainings)
+    html = render_report(
+        diagnoses, comparison, title=title, retries=retries, trainings=trainings, memory_cards=memory_cards
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
     return path
 
 
-def _episode_view(run: RunView, run_index: int, index: int, analysis: EpisodeAnalysis) -> EpisodeView:
+def _episode_view(
+    run: RunView,
+    run_index: int,
+    index: int,
+    analysis: EpisodeAnalysis,
+    memory_cards: Mapping[str, Sequence[str]],
+) -> EpisodeView:
     anchor = f"ep-{run_index}-{index}"
     flags = [
         Flag(
@@ -259,6 +274,7 @@ def _episode_view(run: RunView, run_index: int, index: int, analysis: EpisodeAna
         primary_tone=_SEVERITY_TONES[SEVERITY[analysis.diagnosis.primary]],
         flags=flags,
         steps=steps,
+        memory_cards=tuple(memory_cards.get(analysis.trajectory.context_version or "", ())),
     )
 
 
