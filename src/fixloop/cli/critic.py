@@ -113,11 +113,12 @@ def eval_critic(
             store.add_critic_evaluation(run, critic.name, labelled, evaluation.model_dump(mode="json"))
         except (StoreError, GroundTruthError, ModelError, TaskLoadError, ValueError) as exc:
             raise fail(str(exc)) from None
+    name = episodes[0].run
     data = {
-        "run": run, "critic": critic.name, "simulated": labelled, "episodes": len(episodes),
+        "run": name, "critic": critic.name, "simulated": labelled, "episodes": len(episodes),
         "measured_episodes": measured, "evaluation": evaluation.model_dump(mode="json"), "steps": steps,
     }  # fmt: skip
-    emit(data, lambda: _evaluation_view(run, evaluation, len(episodes), measured), as_json)
+    emit(data, lambda: _evaluation_view(name, evaluation, len(episodes), measured), as_json)
 
 
 @app.command("calibrate")

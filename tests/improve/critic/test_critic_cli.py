@@ -12,6 +12,7 @@ from fixloop.cli import critic as critic_cli
 from fixloop.cli.main import app
 from fixloop.improve.memory.card import MemoryCard
 from fixloop.store import Store
+from tests.fake_openai_server import FakeOpenAIServer, Reply
 from tests.improve.skills.training_fixtures import FAST_TASKS
 
 TASKS = ["build-order-tiebreak", "import-cycles-long-loop", "ini-quoted-values", "clickstream-sessions"]
@@ -120,6 +121,22 @@ def test_critic_ci_promotes_sycophancy_lessons_for_the_sycophant_and_rejects_irr
     assert ("sycophancy", "promoted") in statuses
     assert ("ignoring_evidence", "rejected") in statuses
     assert all(o["reason"].startswith("replay: ") for o in outcomes)
+
+
+def test_a_model_critic_scores_every_step_over_http_and_simulated_episodes_keep_the_label(db, good):
+    reply = Reply.json(
+        {"phi": 5.0, "reasoning": "half", "evidence": "half the tests pass", "confidence": 0.9}
+    )
+    with FakeOpenAIServer(reply) as server:
+        data = invoke(
+            "critic", "eval", "weak", "--model", "openai:fake-model", "--base-url", server.base_url,
+            "--api-key", "sk-test", "--db", db, "--json",
+        )  # fmt: skip
+        requests = len(server.requests)
+    assert data["critic"] == "llm-critic:openai:fake-model"
+    assert requests == len(data["steps"]) and {s["phi"] for s in data["steps"]} == {5.0}
+    assert data["evaluation"]["spearman"] is None
+    assert data["simulated"] is True  # the episodes were played by sim:weak
 
 
 def test_a_critic_must_be_named():
