@@ -124,10 +124,12 @@ class CalibrationReplay:
             for step in incumbent[0]
         ]
         settings = self.settings.gate.model_copy(update={"repeats": repeats, "seed": self.settings.seed})
-        return judge(
+        verdict = judge(
             outcomes, settings=settings, candidate_tokens=card.tokens, incumbent_tokens=0,
             deterministic=self.deterministic,
         )  # fmt: skip
+        # The gate speaks of tasks resolved; here a "task" is a step and "resolved" is agreement.
+        return verdict.model_copy(update={"reason": verdict.reason.replace("resolve rate", "agreement rate")})
 
     def _agreement(self, calibration: str, seed: int, episodes: Sequence[ScoredEpisode]) -> dict[str, float]:
         """Per held-out step ("task#episode@step"), 1.0 when the critic agrees with Φ*, else 0.0."""
