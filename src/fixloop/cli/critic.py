@@ -64,7 +64,8 @@ from fixloop.models.registry import make_model
 from fixloop.rollout.run_session import select_tasks, settings_of
 from fixloop.sandbox.base import Sandbox
 from fixloop.store import Store, StoreError
-from fixloop.tasks.loader import TaskLoadError
+from fixloop.tasks.loader import TaskLoadError, load_suite, load_tasks
+from fixloop.tasks.splits import parse_fractions, split_tasks
 
 app = typer.Typer(help="The critic: scored against the tests, calibrated by contrast.", no_args_is_help=True)
 
@@ -154,7 +155,15 @@ def calibrate(
             episodes, _ = _scored_episodes(store, run, sandbox)
             rows, errors = _calibration_cards(store, source, episodes)
             outcomes = (
-                _admit_all(store, factory, episodes, seed, repeats, only=[str(r["card"]) for r in rows])
+                _admit_all(
+                    store,
+                    factory,
+                    episodes,
+                    seed,
+                    repeats,
+                    test_tasks=_test_split(store, run),
+                    only=[str(r["card"]) for r in rows],
+                )
                 if factory is not None
                 else []
             )
@@ -191,7 +200,9 @@ def ci(
     with open_store(db) as store:
         try:
             episodes, _ = _scored_episodes(store, run, sandbox)
-            outcomes = _admit_all(store, factory, episodes, seed, repeats, alpha=alpha)
+            outcomes = _admit_all(
+                store, factory, episodes, seed, repeats, alpha=alpha, test_tasks=_test_split(store, run)
+            )
         except (
             StoreError,
             GroundTruthError,
@@ -325,6 +336,7 @@ def _admit_all(
     repeats: int,
     *,
     alpha: float = 0.1,
+    test_tasks: set[str],
     only: list[str] | None = None,
 ) -> list[CIOutcome]:
     """Scan and replay the candidate and quarantined calibration cards (only those in `only`, when given)."""
@@ -338,7 +350,16 @@ def _admit_all(
     ]
     if only is not None:
         cards = [c for c in cards if c.id in set(only)]
-    return [admit_calibration(store, card, replay) for card in cards]
+    return [admit_calibration(store, card, replay, test_tasks=test_tasks) for card in cards]
+
+
+def _test_split(store: Store, run: str) -> set[str]:
+    """The test split of the run's task source (its split seed and fractions): a calibration
+    card drawn from one of these tasks is rejected, as MemoryCI rejects any such card."""
+    settings = settings_of(store.get_run(run))
+    tasks = load_tasks(settings.path) if settings.path else load_suite(settings.suite or "builtin")
+    fractions = parse_fractions(settings.split_fractions)
+    return set(split_tasks(tasks, seed=settings.split_seed, fractions=fractions).ids()["test"])
 
 
 def _evaluation_view(run: str, evaluation: CriticEvaluation, episodes: int, measured: int) -> RenderableType:

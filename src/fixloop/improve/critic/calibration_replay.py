@@ -33,7 +33,7 @@ verdict promotes or rejects it, each move stored with its reason.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -44,8 +44,7 @@ from fixloop.improve.critic.episode import score_episode
 from fixloop.improve.critic.ground_truth import GroundTruthPoint
 from fixloop.improve.gate import GateSettings, GateVerdict, TaskOutcome, judge
 from fixloop.improve.memory.card import MemoryCard, transition
-from fixloop.improve.memory.ci import CIOutcome
-from fixloop.improve.memory.scan import scan_card
+from fixloop.improve.memory.ci import CIOutcome, scan_candidate
 from fixloop.store import Store
 from fixloop.tasks.task import Task
 
@@ -147,9 +146,12 @@ class CalibrationReplay:
         return outcomes
 
 
-def admit_calibration(store: Store, card: MemoryCard, replay: CalibrationReplay) -> CIOutcome:
+def admit_calibration(
+    store: Store, card: MemoryCard, replay: CalibrationReplay, *, test_tasks: Collection[str] = ()
+) -> CIOutcome:
     """Take a candidate or quarantined calibration card as far as it goes, storing each move:
-    the scan quarantines or rejects it, the replay's verdict promotes or rejects it.
+    the scan (MemoryCI's, which also rejects a card drawn from a `test_tasks` task)
+    quarantines or rejects it, the replay's verdict promotes or rejects it.
 
     Raises ValueError for a card of another kind (its replay is the agent's: MemoryCI).
     """
@@ -157,13 +159,8 @@ def admit_calibration(store: Store, card: MemoryCard, replay: CalibrationReplay)
         raise ValueError(f"{card.key} is a {card.kind} card; replay it with MemoryCI, not the critic")
     scan = None
     if card.status == "candidate":
-        scan = scan_card(card)
-        if scan.passed:
-            card = transition(card, "quarantined", "scan passed")
-        else:
-            findings = "; ".join(f"{f.check}: {f.detail}" for f in scan.findings)
-            card = transition(card, "rejected", f"scan: {findings}")
-        store.update_memory_card(card.model_dump(mode="json"))
+        card, outcome = scan_candidate(store, card, test_tasks=test_tasks)
+        scan = outcome.scan
     if card.status != "quarantined":
         reason = card.status_reason if scan is not None else f"nothing to do: it is {card.status}"
         return CIOutcome(card=card.key, status=card.status, reason=reason, scan=scan)

@@ -19,7 +19,7 @@ Every transition is stored with its reason (`Store.memory_events`).
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -86,22 +86,7 @@ class MemoryCI:
 
     def scan(self, card: MemoryCard) -> tuple[MemoryCard, CIOutcome]:
         """candidate → quarantined when the scan passes, else rejected with its findings."""
-        result = scan_card(card)
-        test_sources = sorted(set(card.source_tasks) & {t.id for t in self.splits.test})
-        if test_sources:
-            reason = (
-                f"drawn from test-split task(s) {', '.join(test_sources)}: the test split stays untouched"
-            )
-            updated = transition(card, "rejected", reason)
-        elif not result.passed:
-            findings = "; ".join(f"{f.check}: {f.detail}" for f in result.findings)
-            updated = transition(card, "rejected", f"scan: {findings}")
-        else:
-            updated = transition(card, "quarantined", "scan passed")
-        self.store.update_memory_card(updated.model_dump(mode="json"))
-        return updated, CIOutcome(
-            card=card.key, status=updated.status, reason=updated.status_reason, scan=result
-        )
+        return scan_candidate(self.store, card, test_tasks={t.id for t in self.splits.test})
 
     def replay(self, card: MemoryCard) -> CIOutcome:
         """quarantined → promoted on the gate's acceptance, else rejected with its reason."""
@@ -147,3 +132,22 @@ class MemoryCI:
             with_card, AgentContext(), tasks, label=f"replay-{card.key}",
             candidate_tokens=card.tokens, incumbent_tokens=0,
         )  # fmt: skip
+
+
+def scan_candidate(
+    store: Store, card: MemoryCard, *, test_tasks: Collection[str]
+) -> tuple[MemoryCard, CIOutcome]:
+    """The scan step every kind of card goes through, stored: quarantined when the scan passes
+    and no source is a `test_tasks` task, else rejected with the reason."""
+    result = scan_card(card)
+    test_sources = sorted(set(card.source_tasks) & set(test_tasks))
+    if test_sources:
+        reason = f"drawn from test-split task(s) {', '.join(test_sources)}: the test split stays untouched"
+        updated = transition(card, "rejected", reason)
+    elif not result.passed:
+        findings = "; ".join(f"{f.check}: {f.detail}" for f in result.findings)
+        updated = transition(card, "rejected", f"scan: {findings}")
+    else:
+        updated = transition(card, "quarantined", "scan passed")
+    store.update_memory_card(updated.model_dump(mode="json"))
+    return updated, CIOutcome(card=card.key, status=updated.status, reason=updated.status_reason, scan=result)
