@@ -42,10 +42,11 @@ from fixloop.improve.memory.card import (
     transition,
 )
 from fixloop.improve.memory.ci import CIOutcome, MemoryCI, MemoryCISettings
-from fixloop.improve.memory.extraction import TemplateExtractor, merge_or_add
+from fixloop.improve.memory.extraction import Extractor, LLMExtractor, TemplateExtractor, merge_or_add
 from fixloop.improve.training_rollouts import TrainingRollouts
 from fixloop.models.base import ModelError
 from fixloop.models.config_file import load_model_config
+from fixloop.models.registry import make_model
 from fixloop.rollout.run_session import RunSettings, is_simulated, select_tasks
 from fixloop.store import Store, StoreError
 from fixloop.tasks.loader import TaskLoadError
@@ -62,22 +63,45 @@ CI_RUNS = "memory-ci"
 @app.command("extract")
 def extract(
     run: Annotated[str, typer.Argument(metavar="RUN", help="The run whose episodes to learn from.")],
-    extractor: Annotated[str, typer.Option(help="template (offline, deterministic).")] = "template",
+    extractor: Annotated[str, typer.Option(help="template (offline, deterministic) or llm.")] = "template",
+    model: Annotated[str | None, typer.Option(help="The llm extractor's model (PROVIDER:NAME).")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint.")] = None,
+    api_key: ApiKeyOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Draw candidate cards from a run: a resolved episode gives an episodic case, a failed one a
     failure pattern; a near-duplicate of an existing card adds to its support instead."""
-    if extractor != "template":
-        raise fail(f"unknown extractor {extractor!r}; the extractor available is: template")
+    chosen = _extractor(extractor, model, base_url, api_key)
     with open_store(db) as store:
         try:
             info = store.get_run(run)
             keyed = store.keyed_trajectories(info)
-            rows = _extract(store, info.name, keyed)
+            rows = _extract(store, info.name, keyed, chosen)
         except StoreError as exc:
             raise fail(str(exc)) from None
-    emit(rows, lambda: _extract_view(rows), as_json)
+    errors = getattr(chosen, "errors", [])
+    emit({"cards": rows, "errors": errors} if errors else rows, lambda: _extract_view(rows, errors), as_json)
+
+
+def _extractor(kind: str, model: str | None, base_url: str | None, api_key: str | None) -> Extractor:
+    """The extractor `--extractor` names; fails on an unknown one or an llm one without a real model."""
+    if kind == "template":
+        return TemplateExtractor()
+    if kind != "llm":
+        raise fail(f"unknown extractor {kind!r}; choose template or llm")
+    if not model or is_simulated(model):
+        raise fail(
+            "the llm extractor needs a real model: --model PROVIDER:NAME (a simulated one cannot write)"
+        )
+    try:
+        config = load_model_config(None)
+        provider = make_model(
+            model, base_url=base_url or config.model.base_url, api_key=api_key or config.api_key()
+        )
+    except ModelError as exc:
+        raise fail(str(exc)) from None
+    return LLMExtractor(provider)
 
 
 @app.command("list")
@@ -221,10 +245,11 @@ def _move(card: str, to: str, reason: str, db: str | None, as_json: bool) -> Non
     emit(moved, lambda: f"{moved.key}: {found.status} → {moved.status} ({moved.status_reason})", as_json)
 
 
-def _extract(store: Store, run: str, keyed: dict[tuple[str, int], Trajectory]) -> list[dict[str, object]]:
+def _extract(
+    store: Store, run: str, keyed: dict[tuple[str, int], Trajectory], extractor: Extractor
+) -> list[dict[str, object]]:
     """Draw cards from the run's episodes into the store: new ones as candidates, near-duplicates
     of active cards as their support; a lesson already rejected or archived is not drawn again."""
-    extractor = TemplateExtractor()
     known = {c.id: c for c in (MemoryCard.model_validate(d) for d in store.memory_cards())}
     rows: list[dict[str, object]] = []
     for (task_id, index), trajectory in sorted(keyed.items()):
@@ -325,13 +350,13 @@ def _card_view(card: MemoryCard, events: list[dict[str, object]]) -> RenderableT
     return Group(header, table)
 
 
-def _extract_view(rows: list[dict[str, object]]) -> RenderableType:
+def _extract_view(rows: list[dict[str, object]], errors: list[str]) -> RenderableType:
     table = Table(title=f"{len(rows)} cards drawn ({sum(r['outcome'] == 'new' for r in rows)} new)")
     for column in ("task", "card", "kind", "outcome", "lesson"):
         table.add_column(column)
     for row in rows:
         table.add_row(*(str(row[key]) for key in ("task", "card", "kind", "outcome", "content")))
-    return table
+    return Group(table, *(f"[yellow]no card:[/] {error}" for error in errors))
 
 
 def _outcomes_view(outcomes: list[CIOutcome]) -> RenderableType:

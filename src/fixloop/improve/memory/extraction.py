@@ -10,7 +10,10 @@
   mistake in general terms, the classifier's evidence for it (with any fix file the agent
   never opened left out), and the label's strategy.
 
-Both are scoped to the task's tags and difficulty. `merge_or_add` folds a near-duplicate
+Both are scoped to the task's tags and difficulty. `LLMExtractor` asks a model for the
+lesson instead (structured output); a reply that does not parse, does not fit the schema or
+names a fix file the agent never opened yields no card, and the reason is kept in
+`errors`. `merge_or_add` folds a near-duplicate
 (same kind and scope, normalised word overlap at or above `DUPLICATE_OVERLAP`) into the
 existing card as one more supporting source instead of adding another card.
 """
@@ -19,14 +22,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Annotated, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from fixloop.analysis.failure_classifier import SEVERITY, Severity, classify
 from fixloop.analysis.metrics import is_scored
 from fixloop.core.trajectory import Trajectory
 from fixloop.improve.memory.card import CardSource, MemoryCard, MemoryScope, card_id
-from fixloop.improve.reflection import specific_errors
+from fixloop.improve.reflection import (
+    episode_report,
+    hidden_fix_paths,
+    names_any_file,
+    specific_errors,
+)
 from fixloop.improve.reflection_templates import template_for
+from fixloop.models.base import Message, Model, ModelError
+from fixloop.scoring.spec import describe_validation_error
 from fixloop.tasks.stats import is_test_file
 
 DUPLICATE_OVERLAP = 0.8
@@ -81,6 +93,80 @@ class TemplateExtractor:
                 content=content, pattern=_clip(evidence[0]) if evidence else "", strategy=template.strategy,
                 sources=(source.model_copy(update={"label": label.value}),),
                 creator=f"extractor:{self.name}", trust=0.5,
+            )
+        ]  # fmt: skip
+
+
+_Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
+
+
+class LessonReply(BaseModel):
+    """What the extraction model must return for one episode."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["episodic_case", "skill_card", "failure_pattern"]
+    content: _Line = Field(description="The lesson in a sentence or two, true for other tasks too.")
+    pattern: str = Field(default="", max_length=400, description="When it applies.")
+    strategy: str = Field(default="", max_length=400, description="What to do.")
+    steps: list[_Line] = Field(default_factory=list, max_length=8, description="What worked, step by step.")
+
+
+EXTRACTION_SYSTEM = """\
+You write one short lesson for a coding agent's memory from one episode in which it tried to \
+fix a bug in a repository. For a resolved episode write what worked (kind episodic_case or \
+skill_card, with steps); for a failed one the mistake and how to avoid it (kind \
+failure_pattern, with pattern and strategy). Write behaviour that holds for other tasks: no \
+code, no file names, nothing about this repository.
+Reply with one JSON object {"kind", "content", "pattern", "strategy", "steps"}."""
+
+
+class LLMExtractor:
+    """A model writes each episode's lesson; unusable replies are recorded in `errors`."""
+
+    name = "llm"
+
+    def __init__(self, model: Model, *, max_tokens: int = 600) -> None:
+        self.model = model
+        self.max_tokens = max_tokens
+        self.errors: list[str] = []
+
+    def extract(self, trajectory: Trajectory, source: CardSource) -> list[MemoryCard]:
+        """The model's card for a scored episode, or none (with the reason in `errors`)."""
+        if not is_scored(trajectory) or not trajectory.steps:
+            return []
+        where = f"{source.task_id}#{source.episode_index}"
+        messages = [
+            Message(role="system", content=EXTRACTION_SYSTEM),
+            Message(role="user", content=episode_report(trajectory, classify(trajectory))),
+        ]
+        try:
+            completion = self.model.complete(
+                messages, schema=LessonReply.model_json_schema(), temperature=0.0, max_tokens=self.max_tokens
+            )
+        except ModelError as exc:
+            self.errors.append(f"{where}: the extraction model {self.model.name} failed: {exc}")
+            return []
+        if completion.parsed is None:
+            self.errors.append(f"{where}: the reply is not a JSON object")
+            return []
+        try:
+            reply = LessonReply.model_validate(completion.parsed)
+        except ValidationError as exc:
+            self.errors.append(
+                f"{where}: the reply does not fit the schema ({describe_validation_error(exc)})"
+            )
+            return []
+        text = " ".join([reply.content, reply.pattern, reply.strategy, *reply.steps])
+        if names_any_file(text, hidden_fix_paths(trajectory)):
+            self.errors.append(f"{where}: the lesson names a file of the fix the agent never opened")
+            return []
+        scope = _scope_of(trajectory)
+        return [
+            MemoryCard(
+                id=card_id(reply.kind, reply.content, scope), kind=reply.kind, scope=scope,
+                content=reply.content, pattern=reply.pattern, strategy=reply.strategy,
+                steps=tuple(reply.steps), sources=(source,), creator=f"extractor:{self.name}", trust=0.5,
             )
         ]  # fmt: skip
 
