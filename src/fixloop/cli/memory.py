@@ -160,12 +160,20 @@ def ci(
     ] = 8,
     seed: Annotated[int, typer.Option(help="Seeds the held-out choice, the rollouts and the gate.")] = 0,
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Episodes run at once.")] = 2,
+    recheck: Annotated[
+        bool,
+        typer.Option(
+            "--recheck", help="Also replay every promoted card afresh; archive those found harmful."
+        ),
+    ] = False,
     sandbox: SandboxOption = "auto",
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Scan every candidate (quarantine or reject), then replay every quarantined card with and
-    without it through the gate (promote or reject)."""
+    without it through the gate (promote or reject); archive promoted cards whose utility fell
+    below 0.2 after 5 uses. With --recheck, every promoted card is
+    replayed afresh with the sides swapped and archived when the agent does better without it."""
     with open_store(db) as store:
         ci_runner = _memory_ci(
             store, model, base_url, api_key, suite, path, split_seed, split_fractions, repeats, alpha,
@@ -182,6 +190,18 @@ def ci(
                 ]
             )
             outcomes = [ci_runner.admit(card) for card in chosen]
+            for stored in store.memory_cards(status="promoted"):
+                reviewed = ci_runner.review(MemoryCard.model_validate(stored))
+                if reviewed.status == "archived":
+                    outcomes.append(reviewed)
+            if recheck:
+                runs = [run.name for run in store.list_runs()]
+                for stored in store.memory_cards(status="promoted"):
+                    card = MemoryCard.model_validate(stored)
+                    done = sum(
+                        name.endswith(f"-{card.key}-candidate") and ":recheck" in name for name in runs
+                    )
+                    outcomes.append(ci_runner.recheck(card, done + 1))
         except (StoreError, ModelError, InvalidTransition) as exc:
             raise fail(str(exc)) from None
     emit(outcomes, lambda: _outcomes_view(outcomes), as_json)

@@ -11,7 +11,8 @@
   agent's context, through the gate (`fixloop.improve.gate`), which adopts only on a
   significant paired gain that loses no task. The verdict's reason becomes the card's.
 - **review**: a promoted card whose utility has fallen below `min_utility` after at least
-  `min_uses` episodes is archived; so is one a new replay finds harmful.
+  `min_uses` episodes is archived; so is one a new replay finds harmful (`recheck`: the
+  agent without the card is the candidate, and the gate's acceptance means the card hurts).
 
 Every transition is stored with its reason (`Store.memory_events`).
 """
@@ -114,6 +115,27 @@ class MemoryCI:
         updated = transition(card, "archived", reason)
         self.store.update_memory_card(updated.model_dump(mode="json"))
         return CIOutcome(card=card.key, status=updated.status, reason=reason)
+
+    def recheck(self, card: MemoryCard, round_: int) -> CIOutcome:
+        """Replay a promoted card again (round `round_`, fresh rollouts) with the sides swapped:
+        archived when the agent without it is significantly better, else kept."""
+        if card.status != "promoted":
+            return CIOutcome(card=card.key, status=card.status, reason=f"nothing to do: it is {card.status}")
+        tasks = self.replay_tasks(card)
+        verdict = self.gate.compare(
+            AgentContext(), AgentContext(memory_cards=[card.text()]), tasks,
+            label=f"recheck{round_}-{card.key}", candidate_tokens=0, incumbent_tokens=card.tokens,
+        )  # fmt: skip
+        if not verdict.accepted:
+            return CIOutcome(
+                card=card.key, status=card.status, reason=f"kept: {verdict.reason}", verdict=verdict
+            )
+        updated = transition(card, "archived", f"a later replay found it harmful: {verdict.reason}")
+        self.store.update_memory_card(updated.model_dump(mode="json"))
+        return CIOutcome(
+            card=card.key, status=updated.status, reason=updated.status_reason, verdict=verdict,
+            tasks=[t.id for t in tasks],
+        )  # fmt: skip
 
     def replay_tasks(self, card: MemoryCard) -> list[Task]:
         """The card's source tasks and up to `held_out_tasks` other in-scope tasks, from the
