@@ -67,6 +67,9 @@ from fixloop.store import Store, StoreError
 from fixloop.tasks.loader import TaskLoadError, load_suite, load_tasks
 from fixloop.tasks.splits import parse_fractions, split_tasks
 
+_FAILURES = (StoreError, GroundTruthError, ModelError, TaskLoadError, ValueError, InvalidTransition)
+"""What a critic command reports as a one-line error (exit 2) rather than a traceback."""
+
 app = typer.Typer(help="The critic: scored against the tests, calibrated by contrast.", no_args_is_help=True)
 
 ModelOption = Annotated[
@@ -167,14 +170,7 @@ def calibrate(
                 if factory is not None
                 else []
             )
-        except (
-            StoreError,
-            GroundTruthError,
-            ModelError,
-            TaskLoadError,
-            ValueError,
-            InvalidTransition,
-        ) as exc:
+        except _FAILURES as exc:
             raise fail(str(exc)) from None
     data = {"run": run, "cards": rows, "errors": errors, "ci": [o.model_dump(mode="json") for o in outcomes]}
     emit(data, lambda: _calibration_view(rows, errors, outcomes), as_json)
@@ -203,14 +199,7 @@ def ci(
             outcomes = _admit_all(
                 store, factory, episodes, seed, repeats, alpha=alpha, test_tasks=_test_split(store, run)
             )
-        except (
-            StoreError,
-            GroundTruthError,
-            ModelError,
-            TaskLoadError,
-            ValueError,
-            InvalidTransition,
-        ) as exc:
+        except _FAILURES as exc:
             raise fail(str(exc)) from None
     emit(outcomes, lambda: _outcomes_view(outcomes), as_json)
 
