@@ -110,8 +110,11 @@ def report(
     every proposal and the gate's verdict, the final skill's rules with their provenance, and
     the held-out test comparison. Without RUN, the report's runs are the trainings' test runs.
     An episode run with memory cards (`run --memory`) shows the cards its agent was given.
+    A run with stored critic evaluations (`critic eval`) shows them in a Critic section: each
+    evaluation's figures and its calibration chart.
     """
     from fixloop.improve.retry_loop import stored_report
+    from fixloop.report.critic_section import critic_views
     from fixloop.report.html_report import write_report  # plotly is imported only for reports
     from fixloop.report.training_section import held_out_runs, training_view
 
@@ -133,9 +136,17 @@ def report(
         diagnosed = diagnoses(store, names)
         retries = [r for d in diagnosed if (r := stored_report(store, d.run)) is not None]
         given = memory_cards_given(store, diagnosed)
+        critics = critic_views(store, [d.run for d in diagnosed])
     compared = comparison(diagnosed) if len(diagnosed) > 1 else None
     path = write_report(
-        output, diagnosed, compared, title=title, retries=retries, trainings=views, memory_cards=given
+        output,
+        diagnosed,
+        compared,
+        title=title,
+        retries=retries,
+        trainings=views,
+        memory_cards=given,
+        critics=critics,
     )
     out.print(f"wrote {path}")
 

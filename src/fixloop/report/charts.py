@@ -1,4 +1,5 @@
-"""The report's charts: plotly figures built from run diagnoses, a comparison and a training.
+"""The report's charts: plotly figures built from run diagnoses, a comparison, a training and
+a run's critic evaluations.
 
 Every function returns a `plotly.graph_objects.Figure` and never raises on a diagnosis,
 empty ones included (a run with no episodes simply adds no bars). Runs keep one colour
@@ -19,6 +20,7 @@ from fixloop.analysis.failure_classifier import SEVERITY, FailureLabel, Severity
 from fixloop.analysis.run_diagnosis import RunDiagnosis
 from fixloop.analysis.statistics import Estimate
 from fixloop.analysis.strategy_detector import Strategy
+from fixloop.improve.critic.metrics import CalibrationBin
 
 RUN_COLORS = ("#4f46e5", "#0891b2", "#d97706", "#db2777", "#059669", "#7c3aed", "#dc2626", "#475569")
 """Run colours, in the order runs are given; they repeat after the eighth run."""
@@ -312,6 +314,53 @@ def skill_size_chart(
     figure.update_layout(_layout(height=300, showlegend=simulated))
     figure.update_xaxes(type="category", title_text="after ledger entry")
     figure.update_yaxes(rangemode="tozero", title_text="tokens")
+    return figure
+
+
+def calibration_chart(
+    names: Sequence[str],
+    tables: Sequence[Sequence[CalibrationBin]],
+    simulated: Sequence[bool],
+    *,
+    phi_max: float,
+) -> go.Figure:
+    """Critics' calibration: for each critic (`names`, with its calibration table and whether
+    it is simulated), the mean critic Φ against the mean Φ* of every non-empty Φ* bin, and
+    the diagonal from 0 to `phi_max` a perfectly calibrated critic would lie on. Points
+    above the diagonal are bins the critic scored too high. A simulated critic's legend
+    entry says "(simulated)"."""
+    figure = go.Figure(
+        go.Scatter(
+            name="calibrated (Φ = Φ*)",
+            x=[0.0, phi_max],
+            y=[0.0, phi_max],
+            mode="lines",
+            line={"color": "#94a3b8", "width": 1, "dash": "dot"},
+            hoverinfo="skip",
+        )
+    )
+    for index, (name, table, fake) in enumerate(zip(names, tables, simulated, strict=True)):
+        shown = [b for b in table if b.count and b.mean_critic is not None and b.mean_truth is not None]
+        color = RUN_COLORS[index % len(RUN_COLORS)]
+        figure.add_trace(
+            go.Scatter(
+                name=run_label(name, fake),
+                x=[b.mean_truth for b in shown],
+                y=[b.mean_critic for b in shown],
+                mode="lines+markers",
+                line={"color": color, "width": 2},
+                marker={"size": 9, "color": color},
+                customdata=[[f"{b.low:g}{DASH}{b.high:g}", b.count] for b in shown],
+                hovertemplate=(
+                    "Φ* bin %{customdata[0]} (%{customdata[1]} steps):"
+                    " mean Φ %{y:.2f}, mean Φ* %{x:.2f}<extra>%{fullData.name}</extra>"
+                ),
+            )
+        )
+    margin = phi_max * 0.03
+    figure.update_layout(_layout(height=320))
+    figure.update_xaxes(range=[-margin, phi_max + margin], title_text="mean Φ* (ground truth) per bin")
+    figure.update_yaxes(range=[-margin, phi_max + margin], title_text="mean critic Φ")
     return figure
 
 

@@ -2,10 +2,11 @@
 
 `render_report` turns run diagnoses (and, for several runs, their comparison) into a single
 page: a summary per run, any skill trainings (see `training_section`), failure labels,
-strategies, score and step distributions, the comparison with confidence intervals, a table
-of every episode, and every trajectory step by step with the diagnosis's evidence next to
-the steps it cites and the memory cards its agent was given. plotly.js, the styles and
-the script are inlined, so the file fetches nothing.
+strategies, score and step distributions, the comparison with confidence intervals, the
+critic evaluations stored with the runs (see `critic_section`), a table of every episode,
+and every trajectory step by step with the diagnosis's evidence next to the steps it cites
+and the memory cards its agent was given. plotly.js, the styles and the script are inlined,
+so the file fetches nothing.
 
 Trajectory content is untrusted (agent and model output): the template autoescapes every
 value, and the chart data reaches the page as JSON in a `<script type="application/json">`
@@ -35,6 +36,7 @@ from fixloop.core.trajectory import StepRecord, Trajectory
 from fixloop.env.edit_diff import cap_text
 from fixloop.improve.retry_loop import RetryReport
 from fixloop.report import charts
+from fixloop.report.critic_section import CriticView
 from fixloop.report.training_section import SIGNIFICANCE, SIMULATED_LABEL, TrainingView
 
 MAX_TEXT_CHARS = 4_000
@@ -145,6 +147,7 @@ def render_report(
     retries: Sequence[RetryReport] = (),
     trainings: Sequence[TrainingView] = (),
     memory_cards: Mapping[str, Sequence[str]] | None = None,
+    critics: Sequence[CriticView] = (),
 ) -> str:
     """The report of `diagnoses` as one self-contained HTML document.
 
@@ -157,6 +160,10 @@ def render_report(
     `memory_cards` maps an agent context's version to the texts of the memory cards it held
     (see `fixloop.rollout.run_session.stored_context`): each episode whose trajectory's
     `context_version` it maps to a non-empty list shows those cards; other episodes show none.
+    `critics` (from `critic_views`) add the critic section: for each of the report's runs
+    with stored critic evaluations, one row per evaluation (Spearman or why it is undefined,
+    MAE, sycophancy rate) and the calibration chart; a simulated evaluation is labelled so
+    there and in the embedded JSON. Views of runs not in `diagnoses` are left out.
 
     Each diagnosis shows its summary, distributions and, when it kept them (`episodes`),
     its trajectories. `comparison` (from `compare_runs` over the same runs) adds the
@@ -192,11 +199,16 @@ def render_report(
     for index, training in enumerate(trainings):
         figures[f"chart-training-{index}-selection"] = training.selection_figure
         figures[f"chart-training-{index}-size"] = training.size_figure
+    critics = [view for view in critics if view.run in episodes]
+    for index, view in enumerate(critics):
+        figures[f"chart-critic-{index}"] = view.calibration_figure
     data: dict[str, Any] = {
         "charts": {name: json.loads(figure.to_json()) for name, figure in figures.items()}
     }
     if trainings:
         data["trainings"] = [training.summary() for training in trainings]
+    if critics:
+        data["critics"] = [view.summary() for view in critics]
     return (
         _environment()
         .get_template("report.html.j2")
@@ -206,6 +218,7 @@ def render_report(
             comparison=comparison,
             retries=[r for r in retries if r.run in runs],
             trainings=trainings,
+            critics=critics,
             simulated_label=SIMULATED_LABEL,
             significance=SIGNIFICANCE,
             runs=runs,
@@ -231,12 +244,19 @@ def write_report(
     retries: Sequence[RetryReport] = (),
     trainings: Sequence[TrainingView] = (),
     memory_cards: Mapping[str, Sequence[str]] | None = None,
+    critics: Sequence[CriticView] = (),
 ) -> Path:
     """Render the report (see `render_report`) and write it to `path` as UTF-8, creating its
     directory if needed. Returns `path`. Raises ValueError as `render_report` does, OSError
     when the file cannot be written."""
     html = render_report(
-        diagnoses, comparison, title=title, retries=retries, trainings=trainings, memory_cards=memory_cards
+        diagnoses,
+        comparison,
+        title=title,
+        retries=retries,
+        trainings=trainings,
+        memory_cards=memory_cards,
+        critics=critics,
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
