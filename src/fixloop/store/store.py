@@ -948,9 +948,9 @@ class Store:
                         continue
                     key = {"run": name, "task_id": task_id, "episode_index": episode_index}
                     session.add(GroundTruthRow(**key, **row.model_dump()))
-                    added += 1
             except IntegrityError:
                 continue  # another writer recorded this step between our check and our insert
+            added += 1  # counted once the insert committed: a racing writer's commit can fail it
         return added
 
     def ground_truth(self, run: RunRef, task_id: str, episode_index: int) -> list[dict[str, Any]]:

@@ -74,12 +74,14 @@ def test_resuming_an_unknown_training_fails_clearly(private_store):
 
 def test_a_killed_training_resumes_to_the_ledger_of_an_uninterrupted_one(tmp_path, private_store):
     whole_db = f"sqlite:///{tmp_path / 'whole.db'}"
-    result = runner.invoke(app, [*SMALL_TRAINING, "--name", "t", "--db", whole_db, "--json"])
+    # One episode at a time, so the kill lands inside the second step's batch, not after it.
+    one_at_a_time = [*SMALL_TRAINING, "--concurrency", "1", "--name", "t"]
+    result = runner.invoke(app, [*one_at_a_time, "--db", whole_db, "--json"])
     assert result.exit_code == 0, result.output
     with Store.open(whole_db) as store:
         expected = store.ledger("t")
     process = subprocess.Popen(
-        [sys.executable, "-m", "fixloop", *SMALL_TRAINING, "--name", "t", "--json"],
+        [sys.executable, "-m", "fixloop", *one_at_a_time, "--json"],
         env={**os.environ, "FIXLOOP_DB": private_store}, start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
