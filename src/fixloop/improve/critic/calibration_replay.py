@@ -25,9 +25,10 @@ gate's alpha is 0.1); 4 repeats promoted only 8 of the 12. A
 critic that cannot differ between repeats (a model at temperature 0) is `deterministic`: the
 gate counts one repeat per step, and one is all it should be given.
 
-`admit_calibration` takes a candidate or quarantined card along the memory lifecycle: the
-scan (`fixloop.improve.memory.scan.scan_card`) quarantines or rejects it, then this replay's
-verdict promotes or rejects it, each move stored with its reason.
+`admit_calibration` takes a candidate or quarantined card along the memory lifecycle: memory
+CI's scan step (`fixloop.improve.memory.ci.scan_candidate`: the scan, and no source from a
+test-split task) quarantines or rejects it, then this replay's verdict promotes or rejects
+it, each move stored with its reason.
 """
 
 from __future__ import annotations
