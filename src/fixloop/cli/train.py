@@ -309,11 +309,15 @@ def _stop_on_interrupt(stop: threading.Event) -> Iterator[None]:
 
 
 def training_view(result: TrainingResult) -> RenderableType:
-    """The summary: a row per ledger entry, then the held-out test comparison."""
+    """The summary: a row per ledger entry (proposals, edits tried, the gate's selection rates and
+    p, the skill's size in tokens, the cost when anything cost money), why each was decided as
+    it was, then the held-out test comparison."""
     simulated = " [magenta](simulated: not a model's performance)[/]" if result.simulated else ""
     table = Table(title=f"training {result.training}{simulated}")
-    for column in ("#", "epoch", "step", "proposed", "tried", "selection", "p", "skill", "cost", "decision"):
-        table.add_column(column, justify="left" if column == "decision" else "right")
+    paid = any(row.cost_usd for row in result.steps)
+    columns = ("#", "epoch", "step", "props", "tried", "selection", "p", "size", *(("cost",) if paid else ()))
+    for column in (*columns, "adopted"):
+        table.add_column(column, justify="right", no_wrap=True)
     for row in result.steps:
         selection = (
             f"{row.incumbent_rate:.2f}→{row.candidate_rate:.2f}"
@@ -321,13 +325,14 @@ def training_view(result: TrainingResult) -> RenderableType:
             else "-"
         )
         step = "slow" if row.kind == "slow_update" else str(row.step)
-        decision = f"[green]{row.reason}[/]" if row.adopted else f"[dim]{row.reason}[/]"
         p_value = f"{row.p_value:.3f}" if row.p_value is not None else "-"
+        cost = (f"${row.cost_usd:.4f}",) if paid else ()
         table.add_row(
             str(row.seq), str(row.epoch), step, str(row.proposed), str(row.tried), selection, p_value,
-            str(row.skill_tokens), f"${row.cost_usd:.4f}", decision,
+            str(row.skill_tokens), *cost, "[green]yes[/]" if row.adopted else "no",
         )  # fmt: skip
-    lines: list[RenderableType] = [table]
+    reasons = [f"  #{row.seq}: {row.reason}" for row in result.steps]
+    lines: list[RenderableType] = [table, "why:", *reasons]
     if result.status == "stopped":
         lines.append(
             f"[yellow]stopped:[/] {result.stop_reason} "
