@@ -13,7 +13,8 @@ Token usage is counted as one token per four characters, prompt and completion a
 a completion longer than `max_tokens` is cut there (`finish_reason="length"`), as real
 servers do. Hostile servers are a `Reply` too: one that drips its answer a byte at a time
 (`Reply.drip`), or answers HTTP 200 with an error or no choices (`Reply.ok_with_error`,
-`Reply.ok_without_choices`). The server is single-purpose test equipment: no
+`Reply.ok_without_choices`). A reply may call tools instead of writing text
+(`Reply.tool_calls`). The server is single-purpose test equipment: no
 authentication, no streaming.
 """
 
@@ -46,6 +47,7 @@ class ChatRequest(BaseModel):
     max_completion_tokens: int | None = None
     seed: int | None = None
     response_format: dict[str, Any] | None = None
+    tools: list[dict[str, Any]] | None = None
 
     @property
     def format_type(self) -> str | None:
@@ -73,6 +75,16 @@ class Reply:
     """Sent with `status` instead of a completion or an error body: a str as it is, else as JSON."""
     drip_interval_s: float = 0.0
     """Send the whole response, status line and headers included, one byte per this many seconds."""
+    calls: tuple[tuple[str, str], ...] = ()
+    """Tool calls of a successful answer, as (function name, arguments JSON text); the text is then empty."""
+
+    @classmethod
+    def tool_calls(cls, *calls: tuple[str, dict[str, Any] | str]) -> Reply:
+        """A successful answer calling these tools: (name, arguments as a dict or raw JSON text)."""
+        return cls(
+            text="",
+            calls=tuple((name, args if isinstance(args, str) else json.dumps(args)) for name, args in calls),
+        )
 
     @classmethod
     def json(cls, value: dict[str, Any]) -> Reply:
@@ -252,7 +264,7 @@ class FakeOpenAIServer:
         elif reply.status != 200:
             body = _error_body(reply.message or f"HTTP {reply.status}")
         else:
-            body = _completion_body(request, reply.text)
+            body = _completion_body(request, reply.text, reply.calls)
         return _Answer(reply.status, body, headers, reply.drip_interval_s)
 
     def _drip(self, handler: _Handler, response: bytes, interval_s: float) -> None:
@@ -285,7 +297,9 @@ def _rejected_format(request: ChatRequest, *, structured_output: bool, json_mode
     return None
 
 
-def _completion_body(request: ChatRequest, text: str) -> dict[str, Any]:
+def _completion_body(
+    request: ChatRequest, text: str, calls: tuple[tuple[str, str], ...] = ()
+) -> dict[str, Any]:
     limit = request.max_completion_tokens or request.max_tokens
     finish_reason = "stop"
     if limit is not None and estimated_tokens(text) > limit:
@@ -293,7 +307,14 @@ def _completion_body(request: ChatRequest, text: str) -> dict[str, Any]:
     prompt_tokens = estimated_tokens(
         "".join(str(message.get("content") or "") for message in request.messages)
     )
-    completion_tokens = estimated_tokens(text)
+    completion_tokens = estimated_tokens(text + "".join(name + args for name, args in calls))
+    message: dict[str, Any] = {"role": "assistant", "content": text}
+    if calls:
+        message["content"], finish_reason = None, "tool_calls"
+        message["tool_calls"] = [
+            {"id": f"call_{index}", "type": "function", "function": {"name": name, "arguments": args}}
+            for index, (name, args) in enumerate(calls)
+        ]
     return {
         "id": f"chatcmpl-fake-{time.monotonic_ns()}",
         "object": "chat.completion",
@@ -302,7 +323,7 @@ def _completion_body(request: ChatRequest, text: str) -> dict[str, Any]:
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": text},
+                "message": message,
                 "finish_reason": finish_reason,
             }
         ],

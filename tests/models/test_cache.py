@@ -36,6 +36,21 @@ def test_a_call_differing_in_any_input_is_a_miss(retry: RetryPolicy) -> None:
     assert len(server.requests) == 5
 
 
+TOOLS = [{"type": "function", "function": {"name": "submit", "description": "", "parameters": {}}}]
+
+
+def test_offered_tools_are_part_of_the_key_and_a_hit_keeps_its_tool_calls(retry: RetryPolicy) -> None:
+    with FakeOpenAIServer(Reply.tool_calls(("submit", {}))) as server:
+        model = CachedModel(openai_model(server, retry), MemoryCache())
+        model.complete(ask())
+        first = model.complete(ask(), tools=TOOLS)
+        second = model.complete(ask(), tools=TOOLS)
+    assert len(server.requests) == 2
+    assert second.cached
+    assert second.tool_calls == first.tool_calls
+    assert [call.name for call in second.tool_calls] == ["submit"]
+
+
 def test_unseeded_sampling_is_not_cached(retry: RetryPolicy) -> None:
     cache = MemoryCache()
     with FakeOpenAIServer() as server:

@@ -65,3 +65,11 @@ def test_an_unknown_simulated_preset_is_a_clear_error(tmp_path):
     assert result.exit_code == 2
     assert "unknown simulated model 'sim:genius'" in result.output
     assert "sim:careless" in result.output
+
+
+def test_a_simulated_model_with_the_tools_action_format_fails_before_any_episode(tmp_path, private_store):
+    result = run(tmp_path, "--agent", "llm", "--model", "sim:strong", "--action-format", "tools")
+    assert result.exit_code != 0
+    assert "use --action-format json" in result.output
+    with Store.open(private_store) as store:
+        assert store.list_runs() == []

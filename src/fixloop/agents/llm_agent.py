@@ -1,4 +1,4 @@
-"""`LLMAgent`: asks a `Model` for each action, one JSON object per reply.
+"""`LLMAgent`: asks a `Model` for each action, one per reply.
 
 The state is a plain message list: the system prompt, then alternating user (the rendered
 observation) and assistant (the model's reply) turns. Each `act`:
@@ -6,6 +6,14 @@ observation) and assistant (the model's reply) turns. Each `act`:
 1. checks the agent's own limits (steps, wall time) before spending a call;
 2. sends the system prompt and the last `history_window` exchanges to the model;
 3. repairs the reply (`extract_action`) and parses it strictly (`parse_action`).
+
+How the model writes its action is `action_format`. With "json" it writes a JSON object
+(the action schema is sent as structured output). With "tools" every action type is
+offered as an OpenAI tool (`action_tools`, generated from the same schema) and the action
+is the reply's one tool call; the history holds that call written out as the JSON action,
+so every turn stays plain text. Several tool calls, arguments that are not a JSON object
+and an unknown function are format errors; a reply with no tool call is read as the JSON
+format. A server that rejects tools raises `ModelError` (use the "json" format instead).
 
 A reply that does not parse goes back to the environment as it is, so it becomes a step
 whose error the model reads next turn as `PARSE_ERROR: <reason>`. The episode ends by
@@ -16,6 +24,7 @@ the same action repeated, the step cap or the wall clock; the model's own
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any, Literal
 
@@ -25,9 +34,16 @@ from fixloop.agents.action_repair import extract_action
 from fixloop.agents.context import AgentContext
 from fixloop.agents.limits import AgentStop
 from fixloop.agents.prompt import observation_message, system_prompt, windowed
-from fixloop.env.actions import Action, ActionParseError, action_json_schema, parse_action
+from fixloop.env.actions import (
+    ACTION_TYPES,
+    Action,
+    ActionParseError,
+    action_json_schema,
+    action_tools,
+    parse_action,
+)
 from fixloop.env.observation import Observation
-from fixloop.models.base import Completion, Message, Model
+from fixloop.models.base import Completion, Message, Model, ToolCall
 
 
 class LLMAgentConfig(BaseModel):
@@ -61,13 +77,18 @@ class LLMAgentConfig(BaseModel):
         default=8, ge=0, description="Past exchanges (observation + reply) sent with each call."
     )
     seed: int | None = Field(default=None, description="Sampling seed passed to the model, where supported.")
+    action_format: Literal["json", "tools"] = Field(
+        default="json",
+        description="How the model writes an action: a JSON object, or a call of one tool per action type.",
+    )
 
 
 class LLMAgent:
     """An agent whose every action is one model call. See the module docstring for the loop.
 
     `last_completion` is the `Completion` of the latest `act` (None when it made no call),
-    so the runner can record tokens, cost and latency per step.
+    so the runner can record tokens, cost and latency per step. When the reply made tool
+    calls, its `text` is those calls written out (what the history and the record keep).
     """
 
     name = "llm"
@@ -78,7 +99,9 @@ class LLMAgent:
         self.model = model
         self.config = config or LLMAgentConfig()
         self.context = context or AgentContext()
-        self._schema = action_json_schema()
+        tools = self.config.action_format == "tools"
+        self._schema = None if tools else action_json_schema()
+        self._tools = action_tools() if tools else None
         self.reset()
 
     def reset(self) -> None:
@@ -100,7 +123,7 @@ class LLMAgent:
         messages = self._prompt(observation)
         completion = self.model.complete(
             messages, schema=self._schema, temperature=self.config.temperature,
-            max_tokens=self.config.max_tokens, seed=self.config.seed,
+            max_tokens=self.config.max_tokens, seed=self.config.seed, tools=self._tools,
         )  # fmt: skip
         return self._interpret(completion)
 
@@ -109,7 +132,7 @@ class LLMAgent:
         messages = self._prompt(observation)
         completion = await self.model.acomplete(
             messages, schema=self._schema, temperature=self.config.temperature,
-            max_tokens=self.config.max_tokens, seed=self.config.seed,
+            max_tokens=self.config.max_tokens, seed=self.config.seed, tools=self._tools,
         )  # fmt: skip
         return self._interpret(completion)
 
@@ -127,10 +150,19 @@ class LLMAgent:
     def _interpret(self, completion: Completion) -> Action | dict[str, Any] | str:
         """Record the reply and turn it into an action (or the raw reply when it does not parse)."""
         self._calls += 1
+        reply: dict[str, Any] | str
+        if completion.tool_calls:
+            reply, problem = _tool_call_reply(completion.tool_calls)
+            written = [call.model_dump() for call in completion.tool_calls]
+            text = json.dumps(reply) if problem is None else json.dumps(written)
+            completion = completion.model_copy(update={"text": text})
+        else:
+            repaired = extract_action(completion.text)
+            reply, problem = (completion.text if repaired is None else repaired), None
         self.last_completion = completion
         self.messages.append(Message(role="assistant", content=completion.text))
-        repaired = extract_action(completion.text)
-        reply: dict[str, Any] | str = completion.text if repaired is None else repaired
+        if problem is not None:
+            return self._format_failure(reply, problem)
         try:
             action = parse_action(reply)
         except ActionParseError as exc:
@@ -168,3 +200,27 @@ class LLMAgent:
         self._last_action = key
         if self._repeats >= self.config.max_same_action_repeats:
             raise AgentStop("looping", f"the same {action.action_type} action {self._repeats} times in a row")
+
+
+def _tool_call_reply(calls: list[ToolCall]) -> tuple[dict[str, Any] | str, str | None]:
+    """The action `calls` (at least one) stand for, and why it is not one (None when it may be).
+
+    The reply is what the environment gets: one call's arguments as the dict of its action
+    (still to be parsed), else what the environment will itself refuse (the calls as a JSON
+    list, the malformed arguments as they are, an unknown function as its action type).
+    """
+    if len(calls) > 1:
+        return json.dumps([call.model_dump() for call in calls]), (
+            f"one action per reply: got {len(calls)} tool calls"
+        )
+    call = calls[0]
+    try:
+        arguments = json.loads(call.arguments or "{}")
+    except (ValueError, RecursionError) as exc:
+        return call.arguments, f"the arguments of tool {call.name[:80]!r} are malformed JSON: {exc}"
+    if not isinstance(arguments, dict):
+        return call.arguments, f"the arguments of tool {call.name[:80]!r} must be a JSON object"
+    reply = {**arguments, "action_type": call.name}
+    if call.name.strip().lower() not in ACTION_TYPES:
+        return reply, f"unknown tool {call.name[:80]!r}; expected one of: {', '.join(ACTION_TYPES)}"
+    return reply, None

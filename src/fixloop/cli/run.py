@@ -19,6 +19,7 @@ from rich.console import Group, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from fixloop.agents.llm_agent import LLMAgentConfig
 from fixloop.cli.common import (
     DEFAULT_FRACTIONS_TEXT,
     ApiKeyOption,
@@ -120,6 +121,13 @@ def run(
             "--skill", help="Give the llm agent this skill: a markdown file or a stored skill version id."
         ),
     ] = None,
+    action_format: Annotated[
+        str,
+        typer.Option(
+            "--action-format",
+            help="How the llm agent's model writes an action: json (a JSON object) or tools (tool calls).",
+        ),
+    ] = "json",
     memory: Annotated[
         bool,
         typer.Option(
@@ -172,6 +180,10 @@ def run(
     _check_options(agent, model, resume, log_format, split, reward, sandbox, skill)
     if memory and agent != "llm" and not resume:
         raise fail("--memory is for the llm agent (memory cards are part of its prompt)")
+    if action_format not in ("json", "tools"):
+        raise fail(f"unknown action format {action_format!r}; choose json or tools")
+    if action_format != "json" and (agent != "llm" or resume):
+        raise fail("--action-format is for the llm agent of a new run (a resumed run keeps its own)")
     try:
         model_config = load_model_config(config)
     except ModelError as exc:
@@ -198,6 +210,7 @@ def run(
                     task_ids=task_ids or [], episodes_per_task=episodes_per_task, concurrency=concurrency,
                     sandbox=sandbox, warm_sandbox=warm, reward=reward,
                     skill=_skill_markdown(store, skill, agent), memory=memory,
+                    agent_config=LLMAgentConfig.model_validate({"action_format": action_format}),
                 )  # fmt: skip
                 info, tasks = _start(store, settings, run_name, api_key)
             _execute(store, info, settings, tasks, api_key, log_format, as_json)

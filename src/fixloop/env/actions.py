@@ -140,6 +140,24 @@ def action_json_schema() -> dict[str, Any]:
     return _adapter.json_schema()
 
 
+def action_tools() -> list[dict[str, Any]]:
+    """The actions as OpenAI tools: one function per action type, named for it, described by
+    the action's docstring, whose parameters are the action's JSON schema (the same one as
+    `action_json_schema`) without `action_type`, which the function's name carries."""
+    schema = action_json_schema()
+    tools = []
+    for kind, ref in schema["discriminator"]["mapping"].items():
+        definition = schema["$defs"][ref.rpartition("/")[2]]
+        parameters = {key: value for key, value in definition.items() if key not in ("description", "title")}
+        parameters["properties"] = {
+            name: field for name, field in definition["properties"].items() if name != "action_type"
+        }
+        parameters["required"] = [name for name in definition.get("required", []) if name != "action_type"]
+        function = {"name": kind, "description": definition.get("description", ""), "parameters": parameters}
+        tools.append({"type": "function", "function": function})
+    return sorted(tools, key=lambda tool: ACTION_TYPES.index(tool["function"]["name"]))
+
+
 def parse_action(raw: object) -> Action:
     """Turn untrusted input into an `Action`.
 

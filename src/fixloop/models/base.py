@@ -67,12 +67,22 @@ def estimated_usage(messages: list[Message], reply: str, chars_per_token: float 
     )
 
 
+class ToolCall(BaseModel):
+    """One function call a model asked for: the function's name and its arguments as the
+    JSON text the model wrote (which need not parse)."""
+
+    name: str
+    arguments: str = ""
+
+
 class Completion(BaseModel):
     """What a model returned.
 
     `parsed` is the JSON object the text holds when a schema was requested and the text
-    parsed as one, else None. `cost` is in USD from the price table; `latency` in seconds;
-    `cached` is True when the answer came from the response cache (then usage and cost are 0).
+    parsed as one, else None. `tool_calls` are the function calls the model made when it
+    was offered `tools`, in its order (empty when it made none). `cost` is in USD from the
+    price table; `latency` in seconds; `cached` is True when the answer came from the
+    response cache (then usage and cost are 0).
     """
 
     text: str
@@ -82,10 +92,16 @@ class Completion(BaseModel):
     latency: float = 0.0
     cached: bool = False
     model: str = ""
+    tool_calls: list[ToolCall] = Field(default_factory=list)
 
 
 class Model(Protocol):
-    """Anything that completes chat messages. `name` is the `PROVIDER:NAME` string."""
+    """Anything that completes chat messages. `name` is the `PROVIDER:NAME` string.
+
+    `tools` are OpenAI-style function definitions (`{"type": "function", "function": {name,
+    description, parameters}}`) the model may call instead of writing text; a model that
+    cannot offer them raises ModelError saying so.
+    """
 
     name: str
 
@@ -97,6 +113,7 @@ class Model(Protocol):
         temperature: float = 0.0,
         max_tokens: int = 1024,
         seed: int | None = None,
+        tools: list[dict[str, Any]] | None = None,
     ) -> Completion:
         """One completion. Raises ModelUnavailableError or BudgetExceededError (see module doc)."""
         ...
@@ -109,6 +126,7 @@ class Model(Protocol):
         temperature: float = 0.0,
         max_tokens: int = 1024,
         seed: int | None = None,
+        tools: list[dict[str, Any]] | None = None,
     ) -> Completion:
         """The async variant the runner uses; same contract as `complete`."""
         ...

@@ -14,6 +14,7 @@ recorded, and the next call sees it.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,9 +24,11 @@ from fixloop.models.base import BudgetExceededError, Completion, Message, Model,
 from fixloop.models.pricing import Price, cost, price_for
 
 
-def estimate_usage(messages: list[Message], max_tokens: int) -> Usage:
-    """The most a call could use: the messages' estimated tokens plus `max_tokens`."""
-    prompt = "".join(message.content for message in messages)
+def estimate_usage(
+    messages: list[Message], max_tokens: int, tools: list[dict[str, Any]] | None = None
+) -> Usage:
+    """The most a call could use: the messages' (and tools') estimated tokens plus `max_tokens`."""
+    prompt = "".join(message.content for message in messages) + (json.dumps(tools) if tools else "")
     return Usage(prompt_tokens=estimated_tokens(prompt), completion_tokens=max_tokens)
 
 
@@ -148,12 +151,18 @@ class BudgetedModel:
         temperature: float = 0.0,
         max_tokens: int = 1024,
         seed: int | None = None,
+        tools: list[dict[str, Any]] | None = None,
     ) -> Completion:
         """The inner completion, within every budget (see the class doc)."""
-        held = self._reserve(messages, max_tokens)
+        held = self._reserve(messages, max_tokens, tools)
         try:
             result = self.inner.complete(
-                messages, schema=schema, temperature=temperature, max_tokens=max_tokens, seed=seed
+                messages,
+                schema=schema,
+                temperature=temperature,
+                max_tokens=max_tokens,
+                seed=seed,
+                tools=tools,
             )
         except BaseException:
             _release_all(held)
@@ -169,12 +178,18 @@ class BudgetedModel:
         temperature: float = 0.0,
         max_tokens: int = 1024,
         seed: int | None = None,
+        tools: list[dict[str, Any]] | None = None,
     ) -> Completion:
         """The async variant of `complete`."""
-        held = self._reserve(messages, max_tokens)
+        held = self._reserve(messages, max_tokens, tools)
         try:
             result = await self.inner.acomplete(
-                messages, schema=schema, temperature=temperature, max_tokens=max_tokens, seed=seed
+                messages,
+                schema=schema,
+                temperature=temperature,
+                max_tokens=max_tokens,
+                seed=seed,
+                tools=tools,
             )
         except BaseException:
             _release_all(held)
@@ -182,9 +197,11 @@ class BudgetedModel:
         _settle_all(held, result)
         return result
 
-    def _reserve(self, messages: list[Message], max_tokens: int) -> list[Reservation]:
+    def _reserve(
+        self, messages: list[Message], max_tokens: int, tools: list[dict[str, Any]] | None
+    ) -> list[Reservation]:
         """Hold the estimate in every budget, or in none if any refuses."""
-        estimate = estimate_usage(messages, max_tokens)
+        estimate = estimate_usage(messages, max_tokens, tools)
         estimated_cost = cost(estimate, self.price)
         held: list[Reservation] = []
         try:

@@ -1,7 +1,8 @@
 """A response cache in front of any Model, so identical calls are paid for once.
 
 The cache key is the SHA-256 of the canonical JSON of everything that decides an answer:
-provider, model name, messages, schema, temperature, max_tokens and seed. A hit returns
+provider, model name, messages, schema, temperature, max_tokens, seed and (when offered)
+tools. A hit returns
 the stored Completion with `cached=True`, zero usage and zero cost.
 
 Wrap the cache *outside* any budget (`CachedModel(BudgetedModel(provider))`, which is what
@@ -61,8 +62,13 @@ def cache_key(
     temperature: float,
     max_tokens: int,
     seed: int | None,
+    tools: list[dict[str, Any]] | None = None,
 ) -> str:
-    """SHA-256 hex digest of the canonical JSON (sorted keys, no spaces) of the call's inputs."""
+    """SHA-256 hex digest of the canonical JSON (sorted keys, no spaces) of the call's inputs.
+
+    `tools` joins the payload only when given, so the keys of calls without tools are the
+    ones they always were.
+    """
     payload = {
         "provider": provider,
         "model": model,
@@ -72,6 +78,8 @@ def cache_key(
         "max_tokens": max_tokens,
         "seed": seed,
     }
+    if tools is not None:
+        payload["tools"] = tools
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -98,14 +106,15 @@ class CachedModel:
         temperature: float = 0.0,
         max_tokens: int = 1024,
         seed: int | None = None,
+        tools: list[dict[str, Any]] | None = None,
     ) -> Completion:
         """The cached completion for this exact call, else the inner model's (then stored)."""
-        key = self._key(messages, schema, temperature, max_tokens, seed)
+        key = self._key(messages, schema, temperature, max_tokens, seed, tools)
         hit = self._lookup(key)
         if hit is not None:
             return hit
         result = self.inner.complete(
-            messages, schema=schema, temperature=temperature, max_tokens=max_tokens, seed=seed
+            messages, schema=schema, temperature=temperature, max_tokens=max_tokens, seed=seed, tools=tools
         )
         self._store(key, result)
         return result
@@ -118,14 +127,15 @@ class CachedModel:
         temperature: float = 0.0,
         max_tokens: int = 1024,
         seed: int | None = None,
+        tools: list[dict[str, Any]] | None = None,
     ) -> Completion:
         """The async variant of `complete`; cache lookups are quick and run on the event loop."""
-        key = self._key(messages, schema, temperature, max_tokens, seed)
+        key = self._key(messages, schema, temperature, max_tokens, seed, tools)
         hit = self._lookup(key)
         if hit is not None:
             return hit
         result = await self.inner.acomplete(
-            messages, schema=schema, temperature=temperature, max_tokens=max_tokens, seed=seed
+            messages, schema=schema, temperature=temperature, max_tokens=max_tokens, seed=seed, tools=tools
         )
         self._store(key, result)
         return result
@@ -137,6 +147,7 @@ class CachedModel:
         temperature: float,
         max_tokens: int,
         seed: int | None,
+        tools: list[dict[str, Any]] | None,
     ) -> str | None:
         """The cache key, or None for unseeded sampling, which is never cached."""
         if temperature > 0 and seed is None:
@@ -149,6 +160,7 @@ class CachedModel:
             temperature=temperature,
             max_tokens=max_tokens,
             seed=seed,
+            tools=tools,
         )
 
     def _lookup(self, key: str | None) -> Completion | None:

@@ -20,6 +20,10 @@ that too for plain text, with the schema written into the system prompt; the dow
 for the rest of this object's life. Either way `Completion.parsed` is the first JSON object
 found in the text, or None.
 
+With `tools` the request offers them as OpenAI function tools and `Completion.tool_calls`
+holds the calls the answer made. There is no fallback for tools: a server that rejects them
+(HTTP 400 about tools) is a `ModelError` telling the user to use `--action-format json`.
+
 The API key is never part of an error message, a log line or a repr.
 """
 
@@ -38,9 +42,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
 import openai
-from openai.types.chat import ChatCompletion
+from openai.types.chat import ChatCompletion, ChatCompletionMessageFunctionToolCall
 
-from fixloop.models.base import Completion, Message, ModelError, Usage
+from fixloop.models.base import Completion, Message, ModelError, ToolCall, Usage
 from fixloop.models.json_extract import extract_json_object
 from fixloop.models.pricing import Price, cost, price_for
 from fixloop.models.retry import RetryPolicy, TransientError, acall_with_retry
@@ -121,6 +125,7 @@ class OpenAIModel:
         temperature: float = 0.0,
         max_tokens: int = 1024,
         seed: int | None = None,
+        tools: list[dict[str, Any]] | None = None,
     ) -> Completion:
         """One completion. Raises ModelUnavailableError after bounded retries, ModelError otherwise.
 
@@ -128,7 +133,7 @@ class OpenAIModel:
         call; so it works from any thread, one with a running event loop included.
         """
         call = self._complete_on_own_loop(
-            messages, schema=schema, temperature=temperature, max_tokens=max_tokens, seed=seed
+            messages, schema=schema, temperature=temperature, max_tokens=max_tokens, seed=seed, tools=tools
         )
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fixloop-openai") as helper:
             return helper.submit(asyncio.run, call).result()
@@ -154,12 +159,13 @@ class OpenAIModel:
         temperature: float = 0.0,
         max_tokens: int = 1024,
         seed: int | None = None,
+        tools: list[dict[str, Any]] | None = None,
     ) -> Completion:
         """The async variant of `complete` (one AsyncOpenAI client per event loop)."""
         started = time.monotonic()
         while True:
             mode = self.output_mode
-            request = self._request(messages, schema, temperature, max_tokens, seed, mode)
+            request = self._request(messages, schema, temperature, max_tokens, seed, mode, tools)
             try:
                 response = await acall_with_retry(functools.partial(self._asend, request), self.retry)
             except _FormatRejected:
@@ -175,6 +181,7 @@ class OpenAIModel:
         max_tokens: int,
         seed: int | None,
         mode: OutputMode,
+        tools: list[dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
         """The keyword arguments of `chat.completions.create` for this call."""
         request: dict[str, Any] = {
@@ -185,6 +192,8 @@ class OpenAIModel:
         }
         if seed is not None:
             request["seed"] = seed
+        if tools is not None:
+            request["tools"] = tools
         if schema is None:
             return request
         if mode == "json_schema":
@@ -248,6 +257,11 @@ class OpenAIModel:
                 )
             if status >= 500:
                 return TransientError(f"{self.name}: server error (HTTP {status}): {detail}")
+            if status == 400 and "tools" in request and _mentions_tools(err):
+                return ModelError(
+                    f"{self.name}: the endpoint does not support tool calling (HTTP 400: {detail}); "
+                    "use --action-format json"
+                )
             if status == 400 and "response_format" in request and _mentions_response_format(err):
                 return _FormatRejected()
             hint = " (check OPENAI_API_KEY or --api-key)" if status in (401, 403) else ""
@@ -280,7 +294,13 @@ class OpenAIModel:
     def _completion(
         self, response: ChatCompletion, schema: dict[str, Any] | None, started: float
     ) -> Completion:
-        text = response.choices[0].message.content or ""
+        message = response.choices[0].message
+        text = message.content or ""
+        tool_calls = [
+            ToolCall(name=call.function.name, arguments=call.function.arguments or "")
+            for call in message.tool_calls or []
+            if isinstance(call, ChatCompletionMessageFunctionToolCall)
+        ]
         usage = (
             Usage(
                 prompt_tokens=response.usage.prompt_tokens or 0,
@@ -296,6 +316,7 @@ class OpenAIModel:
             cost=cost(usage, self.price),
             latency=time.monotonic() - started,
             model=response.model or self.model,
+            tool_calls=tool_calls,
         )
 
 
@@ -320,6 +341,11 @@ def _with_schema_instruction(messages: list[dict[str, str]], schema: dict[str, A
 def _mentions_response_format(err: openai.APIStatusError) -> bool:
     text = f"{err.message} {err.body}".lower()
     return any(word in text for word in ("response_format", "json_schema", "json_object"))
+
+
+def _mentions_tools(err: openai.APIStatusError) -> bool:
+    text = f"{err.message} {err.body}".lower()
+    return any(word in text for word in ("tool", "function"))
 
 
 def _retry_after_s(header: str | None) -> float | None:

@@ -30,12 +30,18 @@ class RecordingModel:
         temperature: float = 0.0,
         max_tokens: int = 1024,
         seed: int | None = None,
+        tools: list[dict[str, Any]] | None = None,
     ) -> Completion:
         """`inner.complete`, recorded."""
         started = time.monotonic()
         try:
             completion = self.inner.complete(
-                messages, schema=schema, temperature=temperature, max_tokens=max_tokens, seed=seed
+                messages,
+                schema=schema,
+                temperature=temperature,
+                max_tokens=max_tokens,
+                seed=seed,
+                tools=tools,
             )
         except ModelError as exc:
             self._record(None, f"{type(exc).__name__}: {exc}", time.monotonic() - started)
@@ -51,12 +57,18 @@ class RecordingModel:
         temperature: float = 0.0,
         max_tokens: int = 1024,
         seed: int | None = None,
+        tools: list[dict[str, Any]] | None = None,
     ) -> Completion:
         """`inner.acomplete`, recorded."""
         started = time.monotonic()
         try:
             completion = await self.inner.acomplete(
-                messages, schema=schema, temperature=temperature, max_tokens=max_tokens, seed=seed
+                messages,
+                schema=schema,
+                temperature=temperature,
+                max_tokens=max_tokens,
+                seed=seed,
+                tools=tools,
             )
         except ModelError as exc:
             self._record(None, f"{type(exc).__name__}: {exc}", time.monotonic() - started)

@@ -17,7 +17,8 @@ class ScriptedModel:
     """Answers with `responses` in order, or with `responses(messages)` when it is a function.
 
     A function may raise (`BudgetExceededError`, `ModelUnavailableError`, ...) to play a
-    failing endpoint. `calls` records the messages of every call, oldest first.
+    failing endpoint. Offered `tools`, it still answers with text (a model that did not
+    call one). `calls` records the messages of every call, oldest first.
     """
 
     def __init__(
@@ -39,6 +40,7 @@ class ScriptedModel:
         temperature: float = 0.0,
         max_tokens: int = 1024,
         seed: int | None = None,
+        tools: list[dict[str, Any]] | None = None,
     ) -> Completion:
         """The next scripted reply. Raises ModelError when a queued script has run out."""
         self.calls.append(list(messages))
@@ -63,8 +65,9 @@ class ScriptedModel:
         temperature: float = 0.0,
         max_tokens: int = 1024,
         seed: int | None = None,
+        tools: list[dict[str, Any]] | None = None,
     ) -> Completion:
         """Same as `complete`."""
         return self.complete(
-            messages, schema=schema, temperature=temperature, max_tokens=max_tokens, seed=seed
+            messages, schema=schema, temperature=temperature, max_tokens=max_tokens, seed=seed, tools=tools
         )

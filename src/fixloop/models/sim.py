@@ -237,12 +237,16 @@ class SimModel:
         temperature: float = 0.0,
         max_tokens: int = 1024,
         seed: int | None = None,
+        tools: list[dict[str, Any]] | None = None,
     ) -> Completion:
         """The next reply to the debugging agent's `messages`.
 
         Raises ModelError when the last message is not an observation of this model's task
-        (a SimModel answers one task's agent, nothing else).
+        (a SimModel answers one task's agent, nothing else), and when offered `tools`: the
+        simulation writes JSON actions only.
         """
+        if tools is not None:
+            raise ModelError(f"{self.name} does not call tools; use --action-format json")
         view = _ObservationView.parse(messages[-1].content if messages else "")
         if view is None or view.task_id != self.task.id:
             raise ModelError(
@@ -279,10 +283,11 @@ class SimModel:
         temperature: float = 0.0,
         max_tokens: int = 1024,
         seed: int | None = None,
+        tools: list[dict[str, Any]] | None = None,
     ) -> Completion:
         """Same as `complete`."""
         return self.complete(
-            messages, schema=schema, temperature=temperature, max_tokens=max_tokens, seed=seed
+            messages, schema=schema, temperature=temperature, max_tokens=max_tokens, seed=seed, tools=tools
         )
 
     def _propensities(self, directives: frozenset[Behaviour]) -> dict[Behaviour, float]:

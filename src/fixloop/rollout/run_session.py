@@ -193,11 +193,14 @@ def _simulated_agent_factory(settings: RunSettings, store: Store, run: RunInfo |
 
     No response cache: the same prompt in another episode must get that episode's own draw.
     Budgets apply as to a real model (the simulated usage is an estimate, the cost zero).
-    Raises ModelError for an unknown preset.
+    Raises ModelError for an unknown preset, and for the "tools" action format (a simulated
+    model writes JSON actions only).
     """
     spec = settings.model or ""
     if spec.partition(":")[2] not in SIM_PRESETS:
         raise ModelError(f"unknown simulated model {spec!r}; known: {', '.join(OFFLINE_MODELS)}")
+    if settings.agent_config.action_format == "tools":
+        raise ModelError(f"{spec} does not call tools; use --action-format json with a simulated model")
     budgets = settings.budgets
     run_budget = Budget(budgets.max_usd, budgets.max_tokens, budgets.max_calls, label="run budget")
 
