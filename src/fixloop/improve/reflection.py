@@ -200,7 +200,7 @@ class LLMReflector:
             return f"the reflection model {self.model.name} failed: {exc}"
         hidden = hidden_fix_paths(trajectory)
         if completion.parsed is None:
-            quoted = "" if names_any_file(completion.text, hidden) else f": {_clip(completion.text)!r}"
+            quoted = "" if names_any_file(completion.text, hidden) else f": {clip(completion.text)!r}"
             return f"the reflection reply is not a JSON object{quoted}"
         try:
             reply = ReflectionReply.model_validate(completion.parsed)
@@ -338,5 +338,6 @@ def names_any_file(text: str, paths: list[str]) -> bool:
     return any(_mentions(text, path, whole_path=False) for path in paths)
 
 
-def _clip(text: str, limit: int = 200) -> str:
+def clip(text: str, limit: int = 200) -> str:
+    """`text` cut to `limit` characters, with "..." when it was longer."""
     return text if len(text) <= limit else text[:limit] + "..."

@@ -176,17 +176,7 @@ class TrainingRollouts:
         self, context: AgentContext, tasks: Sequence[Task], *, repeats: int, label: str
     ) -> Measurement:
         """The gate's `Measure`: each task's per-repeat resolved (1.0) or not (0.0), infra errors left out."""
-        trajectories = self.rollout(context, tasks, repeats=repeats, label=label)
-        outcomes: dict[str, list[float]] = {}
-        for (task_id, _), trajectory in sorted(trajectories.items()):
-            if is_scored(trajectory):
-                outcomes.setdefault(task_id, []).append(float(trajectory.outcome == "resolved"))
-        return Measurement(
-            outcomes=outcomes,
-            tokens=sum(t.tokens for t in trajectories.values()),
-            cost_usd=sum(t.cost for t in trajectories.values()),
-            deterministic=repeats_identical(trajectories, repeats),
-        )
+        return measurement(self.rollout(context, tasks, repeats=repeats, label=label), repeats)
 
     def _run(self, name: str, jobs: list[EpisodeJob]) -> RunInfo:
         planned = [job.key for job in jobs]
@@ -213,6 +203,21 @@ class TrainingRollouts:
                 "budgets": self.budget.left(spent),
             }
         )
+
+
+def measurement(trajectories: dict[tuple[str, int], Trajectory], repeats: int) -> Measurement:
+    """What a phase's episodes say to the gate: each task's per-repeat resolved (1.0) or not
+    (0.0), infra errors left out, with the tokens and USD they cost."""
+    outcomes: dict[str, list[float]] = {}
+    for (task_id, _), trajectory in sorted(trajectories.items()):
+        if is_scored(trajectory):
+            outcomes.setdefault(task_id, []).append(float(trajectory.outcome == "resolved"))
+    return Measurement(
+        outcomes=outcomes,
+        tokens=sum(t.tokens for t in trajectories.values()),
+        cost_usd=sum(t.cost for t in trajectories.values()),
+        deterministic=repeats_identical(trajectories, repeats),
+    )
 
 
 def repeats_identical(trajectories: dict[tuple[str, int], Trajectory], repeats: int) -> bool:

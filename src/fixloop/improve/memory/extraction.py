@@ -20,7 +20,6 @@ existing card as one more supporting source instead of adding another card.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Annotated, Literal, Protocol
 
@@ -30,7 +29,9 @@ from fixloop.analysis.failure_classifier import SEVERITY, Severity, classify
 from fixloop.analysis.metrics import is_scored
 from fixloop.core.trajectory import Trajectory
 from fixloop.improve.memory.card import CardSource, MemoryCard, MemoryScope, card_id
+from fixloop.improve.memory.retrieval import tokenize
 from fixloop.improve.reflection import (
+    clip,
     episode_report,
     hidden_fix_paths,
     names_any_file,
@@ -46,8 +47,6 @@ DUPLICATE_OVERLAP = 0.8
 
 MAX_STEPS = 8
 """Steps an episodic case keeps (consecutive repeats are merged first)."""
-
-_WORD = re.compile(r"[a-z0-9_]+")
 
 
 class Extractor(Protocol):
@@ -90,7 +89,7 @@ class TemplateExtractor:
         return [
             MemoryCard(
                 id=card_id("failure_pattern", content, scope), kind="failure_pattern", scope=scope,
-                content=content, pattern=_clip(evidence[0]) if evidence else "", strategy=template.strategy,
+                content=content, pattern=clip(evidence[0]) if evidence else "", strategy=template.strategy,
                 sources=(source.model_copy(update={"label": label.value}),),
                 creator=f"extractor:{self.name}", trust=0.5,
             )
@@ -227,8 +226,4 @@ def _describe(action: dict[str, object], relevant: set[str]) -> str:
 
 
 def _words(text: str) -> set[str]:
-    return set(_WORD.findall(text.lower()))
-
-
-def _clip(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[:limit] + "..."
+    return set(tokenize(text))

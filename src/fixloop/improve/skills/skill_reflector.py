@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from fixloop.analysis.failure_classifier import SEVERITY, FailureLabel, Severity, classify
 from fixloop.analysis.metrics import is_scored
 from fixloop.core.trajectory import Trajectory
-from fixloop.improve.reflection import episode_report, hidden_fix_paths, names_any_file, specific_errors
+from fixloop.improve.reflection import clip, episode_report, hidden_fix_paths, names_any_file, specific_errors
 from fixloop.improve.reflection_templates import TEMPLATES
 from fixloop.improve.skills.edits import (
     AddRule,
@@ -225,7 +225,7 @@ class LLMSkillReflector:
             return Reflection(error=f"the reflection model {self.model.name} failed: {exc}")
         tokens, cost = completion.usage.total_tokens, completion.cost
         if completion.parsed is None:
-            error = f"the reply is not a JSON object: {_clip(completion.text)!r}"
+            error = f"the reply is not a JSON object: {clip(completion.text)!r}"
             return Reflection(error=error, tokens=tokens, cost_usd=cost)
         try:
             reply = SkillReflectionReply.model_validate(completion.parsed)
@@ -320,7 +320,3 @@ def _edit_key(edit: SkillEdit) -> str:
 
 def _normal(text: str) -> str:
     return " ".join(text.lower().split())
-
-
-def _clip(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[:limit] + "..."

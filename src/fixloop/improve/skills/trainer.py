@@ -61,10 +61,11 @@ from fixloop.improve.training_rollouts import (
     TrainingRollouts,
     TrainingStopped,
     derived_seed,
+    measurement,
 )
 from fixloop.rollout.run_session import RunProgress, is_simulated
 from fixloop.store import Store
-from fixloop.tasks.splits import TaskSplits
+from fixloop.tasks.splits import TaskSplits, parse_fractions, split_tasks
 from fixloop.tasks.task import Task
 
 
@@ -127,8 +128,6 @@ def training_splits(settings: TrainingSettings, tasks: Sequence[Task]) -> TaskSp
 
     Raises ValueError when a split the training needs is empty.
     """
-    from fixloop.tasks.splits import parse_fractions, split_tasks
-
     splits = split_tasks(
         tasks, seed=settings.rollout.split_seed, fractions=parse_fractions(settings.rollout.split_fractions)
     )
@@ -304,7 +303,7 @@ class SkillTrainer:
         self.on_phase(f"{label}: previous and current skill on {len(tasks)} training tasks")
         before = self.rollouts(self._context(previous), tasks, repeats=1, label=f"{label}-previous")
         after_runs = self.rollouts.rollout(self._context(current), tasks, repeats=1, label=f"{label}-current")
-        after = self.rollouts(self._context(current), tasks, repeats=1, label=f"{label}-current")
+        after = measurement(after_runs, repeats=1)
         comparisons = compare_epochs(before.outcomes, after.outcomes)
         current_episodes = [
             TrainingEpisode(
