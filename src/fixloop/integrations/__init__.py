@@ -1,0 +1,1 @@
+"""Adapters other tools import: the OpenEnv `Environment`, the TRL environment factory."""

@@ -1,0 +1,1 @@
+"""The OpenEnv-compatible environment server: `fixloop serve` (see `fixloop.serve.app`)."""
