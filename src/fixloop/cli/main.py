@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from fixloop.cli import analysis, critic, improve, memory, run, runs, skills, tasks, train
+from fixloop.cli import analysis, critic, improve, memory, run, runs, serve, skills, tasks, train
 
 app = typer.Typer(help="Evaluate coding agents on executable debugging tasks.", no_args_is_help=True)
 
@@ -27,3 +27,4 @@ app.command("report")(analysis.report)
 app.command("retry")(improve.retry)
 app.command("feedback-loop")(improve.feedback_loop)
 app.command("train")(train.train)
+app.command("serve")(serve.serve)

@@ -49,7 +49,7 @@ def run_episode(env: DebugEnv, agent: Agent, task: Task) -> Trajectory:
     fixloop bug: it is logged with its traceback, and the episode ends as `infra_error`
     (never scored) with the message in `error`. The environment is closed either way.
     """
-    recorder = _Recorder(env, agent, task)
+    recorder = EpisodeRecorder.for_agent(env, agent, task)
     grade = None
     try:
         agent.reset()
@@ -60,10 +60,10 @@ def run_episode(env: DebugEnv, agent: Agent, task: Task) -> Trajectory:
             try:
                 output = agent.act(observation)
             except Exception as exc:  # the agent is untrusted code: its failure is data
-                recorder.stop(exc)
+                recorder.stop(exc, _last_completion(agent))
                 break
             result = env.step(output)
-            recorder.step(output, result, step_started)
+            recorder.step(output, result, step_started, _last_completion(agent))
             observation, done = result.observation, result.done
         grade = env.state().grade or (env.grade() if recorder.grade_needed() else None)
     except Exception as exc:  # a fixloop bug: recorded for this episode, never the run's end
@@ -82,7 +82,7 @@ async def arun_episode(env: DebugEnv, agent: Agent, task: Task, run_blocking: Ru
     async API); otherwise `act` runs off the loop. Every environment call runs through
     `run_blocking`.
     """
-    recorder = _Recorder(env, agent, task)
+    recorder = EpisodeRecorder.for_agent(env, agent, task)
     grade = None
     try:
         agent.reset()
@@ -97,10 +97,10 @@ async def arun_episode(env: DebugEnv, agent: Agent, task: Task, run_blocking: Ru
                 else:
                     output = await run_blocking(agent.act, observation)
             except Exception as exc:  # the agent is untrusted code: its failure is data
-                recorder.stop(exc)
+                recorder.stop(exc, _last_completion(agent))
                 break
             result = await run_blocking(env.step, output)
-            recorder.step(output, result, step_started)
+            recorder.step(output, result, step_started, _last_completion(agent))
             observation, done = result.observation, result.done
         grade = env.state().grade or (await run_blocking(env.grade) if recorder.grade_needed() else None)
     except Exception as exc:  # a fixloop bug: recorded for this episode, never the run's end
@@ -125,39 +125,57 @@ def task_facts(task: Task) -> TaskFacts:
     )
 
 
-class _Recorder:
-    """Builds one episode's trajectory from what the agent and the environment did."""
+class EpisodeRecorder:
+    """Builds one episode's trajectory from what an agent (in this process or a remote
+    client of `fixloop serve`) and the environment did."""
 
-    def __init__(self, env: DebugEnv, agent: Agent, task: Task) -> None:
+    def __init__(
+        self,
+        env: DebugEnv,
+        task: Task,
+        *,
+        agent: str,
+        model: str | None = None,
+        context_version: str | None = None,
+        simulated: bool = False,
+    ) -> None:
         self.started = time.monotonic()
-        self.agent = agent
         self.ended_by_agent = False
-        model = getattr(agent, "model", None)
-        context = getattr(agent, "context", None)
         self.trajectory = Trajectory(
             task_id=task.id,
-            agent=agent.name,
-            model=getattr(model, "name", None),
-            context_version=getattr(context, "version_id", None),
+            agent=agent,
+            model=model,
+            context_version=context_version,
             task_facts=task_facts(task),
-            simulated=bool(getattr(model, "simulated", False)),
+            simulated=simulated,
             reward_scheme=env.config.reward,
             sandbox=env.sandbox.name,
             outcome="unresolved",
         )
 
-    def _last_completion(self) -> Completion | None:
-        completion = getattr(self.agent, "last_completion", None)
-        return completion if isinstance(completion, Completion) else None
+    @classmethod
+    def for_agent(cls, env: DebugEnv, agent: Agent, task: Task) -> EpisodeRecorder:
+        """A recorder naming `agent`, its model and its context version."""
+        model = getattr(agent, "model", None)
+        context = getattr(agent, "context", None)
+        return cls(
+            env,
+            task,
+            agent=agent.name,
+            model=getattr(model, "name", None),
+            context_version=getattr(context, "version_id", None),
+            simulated=bool(getattr(model, "simulated", False)),
+        )
 
     def _add_usage(self, completion: Completion | None) -> None:
         if completion is not None:
             self.trajectory.tokens += completion.usage.total_tokens
             self.trajectory.cost += completion.cost
 
-    def stop(self, exc: Exception) -> None:
-        """The agent raised: the episode ends with the outcome the exception names."""
-        self._add_usage(self._last_completion())
+    def stop(self, exc: Exception, completion: Completion | None = None) -> None:
+        """The agent raised: the episode ends with the outcome the exception names;
+        `completion` is the model reply that ended it, if any."""
+        self._add_usage(completion)
         self.trajectory.error = _storable(f"{type(exc).__name__}: {exc}")
         self.trajectory.outcome = episode_outcome(exc)
         self.ended_by_agent = True
@@ -175,9 +193,18 @@ class _Recorder:
         self.trajectory.outcome = "infra_error"
         self.ended_by_agent = True
 
-    def step(self, output: object, result: StepResult, step_started: float) -> None:
-        """Record one step: the agent's output and what the environment made of it."""
-        completion = self._last_completion()
+    def abandon(self, reason: str) -> None:
+        """The agent left before the episode ended (a remote client closed its session or was
+        reaped): the outcome is `abandoned`, with `reason` in `error`, and nothing is graded."""
+        self.trajectory.outcome = "abandoned"
+        self.trajectory.error = _storable(reason)
+        self.ended_by_agent = True
+
+    def step(
+        self, output: object, result: StepResult, step_started: float, completion: Completion | None = None
+    ) -> None:
+        """Record one step: the agent's output (`completion` is the model reply that chose it,
+        if any) and what the environment made of it."""
         error = result.observation.last_action_error
         raw = None
         if result.action is None:
@@ -213,6 +240,11 @@ class _Recorder:
                 self.trajectory.outcome = grade.outcome.value
         self.trajectory.seconds = time.monotonic() - self.started
         return self.trajectory
+
+
+def _last_completion(agent: Agent) -> Completion | None:
+    completion = getattr(agent, "last_completion", None)
+    return completion if isinstance(completion, Completion) else None
 
 
 def _as_text(output: object) -> str:

@@ -85,6 +85,21 @@ def schemas() -> dict[str, Any]:
     return {"action": action_json_schema(), "observation": observation, "state": state}
 
 
+MCP_METHOD_NOT_FOUND = -32601
+
+
+def mcp_error(request_id: object) -> dict[str, Any]:
+    """The JSON-RPC answer to any MCP request: fixloop is not an MCP environment."""
+    return {
+        "jsonrpc": "2.0",
+        "id": request_id if isinstance(request_id, str | int) and not isinstance(request_id, bool) else None,
+        "error": {
+            "code": MCP_METHOD_NOT_FOUND,
+            "message": "fixloop is not an MCP environment; drive it through /ws, or /reset and /step",
+        },
+    }
+
+
 def error_frame(message: str, code: WSErrorCode, **extra: Any) -> dict[str, Any]:
     """A `/ws` error frame."""
     return {"type": "error", "data": {"message": message, "code": code.value, **extra}}

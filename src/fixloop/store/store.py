@@ -236,6 +236,22 @@ class Store:
             ) from None
         return _run_info(row)
 
+    def extend_plan(self, run: RunRef, planned: Sequence[tuple[str, int]]) -> RunInfo:
+        """Add (task_id, episode_index) pairs to the plan of a run whose episodes are not known
+        up front (a `serve` run plans each episode as a client starts it).
+
+        Raises StoreError for an unknown run or a pair already planned.
+        """
+        pairs = [[str(task_id), int(index)] for task_id, index in planned]
+        with self._sessions.begin() as session:
+            row = self._run_row(session, run)
+            repeated = _repeated(tuple(pair) for pair in [*row.plan, *pairs])
+            if repeated:
+                raise StoreError(f"episodes planned more than once: {repeated}; plan each (task, index) once")
+            row.plan = [*row.plan, *pairs]
+            row.planned = len(row.plan)
+        return self.get_run(row.id)
+
     def get_run(self, name_or_id: RunRef) -> RunInfo:
         """The run with this name (or id), with its episode counts. Raises StoreError if there is none."""
         with self._sessions() as session:
