@@ -1,0 +1,70 @@
+"""Slots, the reaper and hostile clients: nothing they do leaks a session or a worker."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+
+from tests.serve.conftest import FAST_TASK, ask, descendants, drop, running_server, wait_for
+
+
+def test_a_client_beyond_capacity_gets_capacity_reached_and_a_freed_slot_is_reused(tmp_path):
+    with (
+        running_server(tmp_path, max_sessions=2) as served,
+        served.socket() as first,
+        served.socket() as second,
+    ):
+        ask(first, {"type": "state"})
+        ask(second, {"type": "state"})
+        with served.socket() as third:
+            refused = json.loads(third.recv(timeout=10))
+            assert refused["data"]["code"] == "CAPACITY_REACHED"
+            assert refused["data"]["max_sessions"] == 2
+        first.send(json.dumps({"type": "close"}))
+        assert wait_for(lambda: served.pool.active == 1)
+        with served.socket() as fourth:
+            assert ask(fourth, {"type": "reset", "data": {"task_id": FAST_TASK}})["type"] == "observation"
+
+
+def test_a_dropped_sockets_session_yields_its_slot_to_a_new_client(tmp_path):
+    with running_server(tmp_path, max_sessions=1) as served:
+        with served.socket() as ws:
+            ask(ws, {"type": "reset", "data": {"task_id": FAST_TASK}})
+            ask(ws, {"type": "step", "data": {"action_type": "view_code"}})
+            drop(ws)
+        assert wait_for(lambda: served.pool.capacity()["attached_sockets"] == 0)
+        with served.socket() as ws:
+            assert ask(ws, {"type": "reset", "data": {"task_id": FAST_TASK}})["type"] == "observation"
+        assert wait_for(lambda: served.pool.recorded == 1)
+
+
+def test_the_reaper_ends_idle_sessions_and_closes_an_unused_socket(tmp_path):
+    with running_server(tmp_path, session_timeout=0.5) as served:
+        with served.socket() as idle:
+            with served.socket() as ws:
+                reset = ask(ws, {"type": "reset", "data": {"task_id": FAST_TASK}})
+                ask(ws, {"type": "step", "data": {"action_type": "view_code"}})
+                drop(ws)
+            assert wait_for(lambda: served.pool.active == 0 and served.pool.recorded == 1, timeout=10)
+            with pytest.raises(ConnectionClosed):
+                idle.recv(timeout=5)
+        with served.socket(f"?session_id={reset['data']['metadata']['session_id']}") as late:
+            assert json.loads(late.recv(timeout=10))["data"]["code"] == "SESSION_ERROR"
+
+
+def test_two_hundred_abrupt_disconnects_leave_no_session_and_no_worker(tmp_path):
+    before = descendants()
+    with running_server(tmp_path, session_timeout=1.0, max_sessions=8) as served:
+        for attempt in range(200):
+            with served.socket() as ws:
+                if attempt % 20 == 0:  # some mid-episode, the rest right after connecting
+                    ask(ws, {"type": "reset", "data": {"task_id": FAST_TASK}})
+                    ws.send(json.dumps({"type": "step", "data": {"action_type": "run_tests"}}))
+                drop(ws)
+        assert served.get("/health") == (200, {"status": "healthy"})
+        assert wait_for(lambda: served.pool.active == 0, timeout=30)
+        assert wait_for(lambda: not (descendants() - before), timeout=30)
+        with served.socket() as ws:
+            assert ask(ws, {"type": "reset", "data": {"task_id": FAST_TASK}})["type"] == "observation"
