@@ -100,6 +100,13 @@ def ask(ws: ClientConnection, frame: dict[str, Any] | str) -> dict[str, Any]:
     return json.loads(ws.recv(timeout=60))
 
 
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def drop(ws: ClientConnection) -> None:
     """Cut the connection without a close frame, as a killed client does (a socket the
     server already closed, e.g. refused at capacity, stays closed)."""
