@@ -10,7 +10,7 @@ from websockets.exceptions import ConnectionClosed
 from fixloop.agents.oracle import plan_fix
 from fixloop.store import Store
 from fixloop.tasks.loader import load_suite
-from tests.serve.conftest import FAST_TASK, OTHER_TASK, ask, drop, wait_for
+from tests.serve.conftest import FAST_TASK, OTHER_TASK, ask, drop, running_server, wait_for
 
 
 def _oracle(task_id: str) -> list[dict]:
@@ -84,7 +84,6 @@ def test_bad_frames_get_error_codes_and_the_session_goes_on(served):
 
 
 def test_an_oversized_frame_closes_that_socket_only(tmp_path):
-    from tests.serve.conftest import running_server
 
     with running_server(tmp_path, max_frame_bytes=64 * 1024) as served:
         with served.socket() as ws:
@@ -134,3 +133,19 @@ def test_resetting_to_another_task_records_the_first_episode_as_abandoned(served
         [trajectory] = store.trajectories(served.pool.served_run.name)
     assert trajectory.task_id == FAST_TASK and trajectory.outcome == "abandoned"
     assert "reset to another task" in trajectory.error
+
+
+def test_with_invalid_actions_as_steps_a_bad_action_is_a_penalized_recorded_step(tmp_path):
+
+    with running_server(tmp_path, invalid_actions="step") as served:
+        with served.socket() as ws:
+            ask(ws, {"type": "reset", "data": {"task_id": FAST_TASK}})
+            reply = ask(ws, {"type": "step", "data": {"action_type": "teleport"}})
+            assert reply["type"] == "observation" and reply["data"]["reward"] < 0
+            assert "teleport" in reply["data"]["observation"]["last_action_error"]
+            assert reply["data"]["observation"]["step_count"] == 1
+            ask(ws, {"type": "step", "data": {"action_type": "submit"}})
+        assert wait_for(lambda: served.pool.recorded == 1)
+        with Store.open(served.db_url) as store:
+            [trajectory] = store.trajectories(served.pool.served_run.name)
+        assert trajectory.steps[0].action is None and trajectory.steps[0].error.startswith("PARSE_ERROR")

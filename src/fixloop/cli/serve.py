@@ -38,6 +38,15 @@ def serve(
     reward: Annotated[
         str, typer.Option("--reward", help="Reward scheme: potential, tracefix or navrepair.")
     ] = ("potential"),
+    invalid_actions: Annotated[
+        str,
+        typer.Option(
+            "--invalid-actions",
+            help="A step that is no action: error (VALIDATION_ERROR, no step; the reference's way) "
+            "or step (a penalized step showing the parse error; RL trainers whose clients end a "
+            "rollout on an error frame want this).",
+        ),
+    ] = "error",
     run_name: Annotated[
         str | None, typer.Option("--run-name", help="The store run episodes join (default serve-<time>).")
     ] = None,
@@ -59,7 +68,7 @@ def serve(
             {
                 "suite": suite, "path": path, "split": split, "host": host, "port": port,
                 "max_sessions": max_sessions, "session_timeout": session_timeout, "sandbox": sandbox,
-                "reward": reward, "db": db, "run_name": run_name,
+                "reward": reward, "invalid_actions": invalid_actions, "db": db, "run_name": run_name,
             }
         )  # fmt: skip
     except ValidationError as exc:

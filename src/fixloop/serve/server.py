@@ -73,6 +73,7 @@ def build_server(settings: ServeSettings) -> Server:
         env_config=EnvConfig(reward=settings.reward),
         max_sessions=settings.max_sessions,
         session_timeout=settings.session_timeout,
+        invalid_actions=settings.invalid_actions,
     )
 
     async def close_store() -> None:

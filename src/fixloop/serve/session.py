@@ -28,6 +28,9 @@ from fixloop.serve.served_run import SERVE_AGENT
 from fixloop.serve.wire import ServedState, observation_payload, step_payload
 from fixloop.tasks.task import Task
 
+InvalidActions = Literal["error", "step"]
+"""What a step whose data is not an action does (see `Session.step`)."""
+
 
 class ActionRejected(ValueError):
     """The step's data is not a valid action; the message is fixloop's parse error."""
@@ -90,20 +93,26 @@ class Session:
         self.episode = _Episode(id=episode_id or uuid.uuid4().hex, task=task, recorder=recorder)
         return observation_payload(observation, metadata={"session_id": self.id}), replaced
 
-    def step(self, data: object) -> tuple[dict[str, Any], Trajectory | None]:
+    def step(
+        self, data: object, *, invalid_actions: InvalidActions = "error"
+    ) -> tuple[dict[str, Any], Trajectory | None]:
         """Apply one action. Returns the step payload and the episode, when this step ended it.
 
-        Raises ActionRejected for data that is not an action (the step is not taken) and
-        NoEpisode before any reset.
+        Data that is not an action raises ActionRejected (the step is not taken) when
+        `invalid_actions` is `error`, as the reference server does; with `step` it is a step
+        like any other, whose observation carries the parse error and the reward scheme's
+        penalty. Raises NoEpisode before any reset.
         """
         if self.env is None or self.episode is None:
             raise NoEpisode("no episode: send a reset first")
+        action: object = data
         try:
             action = parse_action(data)
         except ActionParseError as exc:
-            raise ActionRejected(str(exc)) from None
+            if invalid_actions == "error":
+                raise ActionRejected(str(exc)) from None
         started = time.monotonic()
-        result = self.env.step(action)
+        result = self.env.step(action)  # type: ignore[arg-type]
         episode = self.episode
         if episode.done:  # a step after the end: answered, never recorded
             return step_payload(result, session_id=self.id), None

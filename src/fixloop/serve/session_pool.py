@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import threading
 import time
@@ -30,7 +31,7 @@ from fixloop.env.debug_env import EnvConfig
 from fixloop.sandbox.base import Sandbox
 from fixloop.serve.catalog import TaskCatalog
 from fixloop.serve.served_run import ServedRun
-from fixloop.serve.session import Session
+from fixloop.serve.session import InvalidActions, Session
 from fixloop.serve.wire import ResetParams
 
 logger = logging.getLogger(__name__)
@@ -66,10 +67,12 @@ class SessionPool:
         env_config: EnvConfig,
         max_sessions: int,
         session_timeout: float,
+        invalid_actions: InvalidActions = "error",
     ) -> None:
         self.catalog = catalog
         self.served_run = served_run
         self.env_config = env_config
+        self.invalid_actions = invalid_actions
         self.max_sessions = max_sessions
         self.session_timeout = session_timeout
         self._sandbox_factory = sandbox_factory
@@ -169,10 +172,13 @@ class SessionPool:
         return payload
 
     async def step(self, session: Session, data: object) -> dict[str, Any]:
-        """Apply one action. Raises ActionRejected and NoEpisode (see `Session.step`)."""
+        """Apply one action. Raises ActionRejected (unless invalid actions are steps) and
+        NoEpisode (see `Session.step`)."""
         async with session.lock:
             session.touch()
-            payload, finished = await self._blocking(session.step, data)
+            payload, finished = await self._blocking(
+                functools.partial(session.step, data, invalid_actions=self.invalid_actions)
+            )
             await self._record(finished)
             session.touch()
         return payload

@@ -38,6 +38,11 @@ class ServeSettings(BaseModel):
     reward: Literal["potential", "tracefix", "navrepair"] = Field(
         default="potential", description="The reward scheme of every served episode."
     )
+    invalid_actions: Literal["error", "step"] = Field(
+        default="error",
+        description="A step that is no action: `error` answers VALIDATION_ERROR and takes no step (the "
+        "reference's way); `step` makes it a penalized step whose observation shows the parse error.",
+    )
     db: str | None = Field(default=None, description="Store URL (FIXLOOP_DB, else .fixloop/fixloop.db).")
     run_name: str | None = Field(
         default=None,

@@ -81,8 +81,9 @@ def schemas() -> dict[str, Any]:
     observation["properties"] = {
         name: field for name, field in observation["properties"].items() if name not in ("reward", "done")
     }
-    state = ServedState.model_json_schema()
-    return {"action": action_json_schema(), "observation": observation, "state": state}
+    # Every action names its type; said at the top too, for clients that read only there.
+    action = {**action_json_schema(), "required": ["action_type"]}
+    return {"action": action, "observation": observation, "state": ServedState.model_json_schema()}
 
 
 MCP_METHOD_NOT_FOUND = -32601
