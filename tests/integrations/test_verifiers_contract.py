@@ -32,14 +32,10 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -47,6 +43,7 @@ from websockets.sync.client import connect
 
 from fixloop.env.actions import ACTION_TYPES
 from fixloop.tasks.loader import SUITES
+from tests.served import Running, serve_process
 
 TASK_ID = "fahrenheit-to-celsius"
 """A quick builtin task (a one-line operator-precedence fix in thermo/convert.py)."""
@@ -59,8 +56,6 @@ the defaults, so a frame answered later than this fails the rollout."""
 
 MCP_ACTION_TITLES = {"Action", "CallToolAction", "ListToolsAction"}
 """verifiers/v1/tasksets/openenv/taskset.py, lines 96-100: schemas it treats as MCP."""
-
-STARTUP_TIMEOUT_S = 90.0
 
 
 def _copied_parse_action(message: str, action_schema: dict[str, Any]) -> dict[str, Any]:
@@ -94,10 +89,11 @@ def verifiers_prompt(observation: dict[str, Any], action_schema: dict[str, Any])
 # --- the server -------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """`fixloop serve --sandbox process --suite builtin` on a free port, as a real process."""
+    with serve_process(tmp_path_factory.mktemp("verifiers-serve"), "--suite", "builtin") as (_, running):
+        yield running
 
 
 def _get_json(url: str) -> Any:
@@ -105,53 +101,8 @@ def _get_json(url: str) -> Any:
         return json.loads(response.read())
 
 
-class Server:
-    def __init__(self, port: int) -> None:
-        self.base_url = f"http://127.0.0.1:{port}"
-        self.ws_url = f"ws://127.0.0.1:{port}/ws"
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """`fixloop serve --sandbox process --suite builtin` on a free port, as a real process."""
-    root = tmp_path_factory.mktemp("verifiers-serve")
-    port = _free_port()
-    fixloop = Path(sys.executable).with_name("fixloop")
-    command = [
-        str(fixloop), "serve", "--port", str(port), "--sandbox", "process",
-        "--db", f"sqlite:///{root}/s.db", "--suite", "builtin",
-    ]  # fmt: skip
-    log_path = root / "serve.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=dict(os.environ)
-        )
-    live = Server(port)
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"fixloop serve exited with {process.returncode}:\n{log_path.read_text()}")
-            try:
-                if _get_json(f"{live.base_url}/health").get("status") == "healthy":
-                    break
-            except (urllib.error.URLError, ConnectionError, TimeoutError, json.JSONDecodeError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"fixloop serve was not healthy in {STARTUP_TIMEOUT_S}s:\n{log_path.read_text()}")
-            time.sleep(0.2)
-        yield live
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def action_schema(server: Server) -> dict[str, Any]:
+def action_schema(server: Running) -> dict[str, Any]:
     """What verifiers keeps of `/schema`: `response.json()["action"]` (line 95)."""
     return _get_json(f"{server.base_url}/schema")["action"]
 
@@ -210,7 +161,7 @@ def test_parse_action_reads_fixloop_actions(action_schema: dict[str, Any]) -> No
             verifiers_parse_action(prose, action_schema)
 
 
-def test_reset_entries_verifiers_can_be_given(server: Server, action_schema: dict[str, Any]) -> None:
+def test_reset_entries_verifiers_can_be_given(server: Running, action_schema: dict[str, Any]) -> None:
     """Each kind of `resets` entry is sent as the reset frame's `data`, verbatim."""
     entries = [{"task_id": TASK_ID}, {"split": "all", "index": 0}, {"seed": 7}, {}]
     with connect(server.ws_url) as ws:
@@ -226,7 +177,7 @@ def test_reset_entries_verifiers_can_be_given(server: Server, action_schema: dic
         ws.send(json.dumps({"type": "close"}))
 
 
-def test_episode_frames_as_verifiers_reads_them(server: Server, action_schema: dict[str, Any]) -> None:
+def test_episode_frames_as_verifiers_reads_them(server: Running, action_schema: dict[str, Any]) -> None:
     """One episode over raw frames, each reply read the way verifiers reads it: the model's
     replies go through `parse_action`, the rewards are summed as `openenv_reward` is, and
     the loop stops at `done`."""
@@ -277,7 +228,7 @@ def test_episode_frames_as_verifiers_reads_them(server: Server, action_schema: d
         ws.send(json.dumps({"type": "close"}))
 
 
-def test_verifiers_loop_with_the_openenv_client(server: Server, action_schema: dict[str, Any]) -> None:
+def test_verifiers_loop_with_the_openenv_client(server: Running, action_schema: dict[str, Any]) -> None:
     """`OpenEnvEnv.run` replayed with openenv's real `GenericEnvClient` (the `openenv`
     extra), including its use of the private `client._base_url` to find `/schema`."""
     if not os.environ.get("CI"):

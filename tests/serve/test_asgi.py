@@ -12,7 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from fixloop.serve.asgi import settings_from_environment
-from tests.serve.conftest import Running, free_port, wait_for
+from tests.served import Running, free_port, wait_for
 
 
 def test_settings_come_from_fixloop_serve_variables():
@@ -40,7 +40,7 @@ def test_uvicorn_serves_the_asgi_app(tmp_path):
         [uvicorn, "fixloop.serve.asgi:app", "--port", str(port), "--log-level", "warning"], env=environ
     )
     try:
-        served = Running(server=None, base_url=f"http://127.0.0.1:{port}", db_url="")  # type: ignore[arg-type]
+        served = Running(server=None, base_url=f"http://127.0.0.1:{port}", db_url="")
 
         def up() -> bool:
             try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import http.client
 
-from tests.serve.conftest import FAST_TASK, OTHER_TASK
+from tests.served import FAST_TASK, OTHER_TASK
 
 
 def test_health_metadata_and_schema_answer_as_the_reference(served):

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,9 +17,7 @@ from fixloop.agents.oracle import plan_fix
 from fixloop.cli import app
 from fixloop.store import Store
 from fixloop.tasks.loader import load_suite
-from tests.serve.conftest import FAST_TASK, OTHER_TASK, Running, ask, descendants, free_port, wait_for
-
-FIXLOOP = str(Path(sys.executable).with_name("fixloop"))
+from tests.served import FAST_TASK, OTHER_TASK, Running, ask, descendants, serve_process, wait_for
 
 
 def require_openenv() -> None:
@@ -31,29 +27,6 @@ def require_openenv() -> None:
         if os.environ.get("CI") == "true":
             pytest.fail("openenv is missing on CI; `make test` installs the `openenv` extra")
         pytest.skip("the openenv extra is not installed (pip install 'fixloop[openenv]')")
-
-
-def _start(tmp_path: Path, *flags: str) -> tuple[subprocess.Popen, Running]:
-    port = free_port()
-    db_url = f"sqlite:///{tmp_path}/serve.db"
-    process = subprocess.Popen(
-        [FIXLOOP, "serve", "--port", str(port), "--sandbox", "process", "--db", db_url, *flags],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    running = Running(server=None, base_url=f"http://127.0.0.1:{port}", db_url=db_url)  # type: ignore[arg-type]
-
-    def healthy() -> bool:
-        try:
-            return running.get("/health")[0] == 200
-        except OSError:
-            return process.poll() is not None
-
-    assert wait_for(healthy, timeout=60) and process.poll() is None, (
-        process.stderr.read() if process.stderr else ""
-    )
-    return process, running
 
 
 def _oracle_actions(task_id: str) -> list[dict]:
@@ -66,7 +39,11 @@ def sigtermed(tmp_path_factory) -> Iterator[dict]:
     """A served run: one resolved episode, then SIGTERM with a socket and an HTTP session
     mid-episode. Yields what was observed around the shutdown."""
     tmp_path = tmp_path_factory.mktemp("sigterm")
-    process, served = _start(tmp_path, "--run-name", "served")
+    with serve_process(tmp_path, "--run-name", "served") as (process, served):
+        yield _sigterm_mid_episode(process, served, tmp_path)
+
+
+def _sigterm_mid_episode(process, served, tmp_path) -> dict:
     with served.socket() as done_ws:
         ask(done_ws, {"type": "reset", "data": {"task_id": FAST_TASK}})
         for action in _oracle_actions(FAST_TASK):
@@ -85,7 +62,7 @@ def sigtermed(tmp_path_factory) -> Iterator[dict]:
             socket_closed = False
         except ConnectionClosed:
             socket_closed = True
-    yield {
+    return {
         "exit_code": exit_code,
         "socket_closed": socket_closed,
         "workers": workers,
@@ -127,12 +104,12 @@ def test_diagnose_report_and_export_read_a_served_run(sigtermed):
 
 def test_a_restarted_server_with_the_same_run_name_goes_on_numbering(tmp_path):
     for _ in range(2):
-        process, served = _start(tmp_path, "--run-name", "again")
-        with served.socket() as ws:
-            ask(ws, {"type": "reset", "data": {"task_id": FAST_TASK}})
-            ask(ws, {"type": "step", "data": {"action_type": "submit"}})
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=30) == -signal.SIGTERM
+        with serve_process(tmp_path, "--run-name", "again") as (process, served):
+            with served.socket() as ws:
+                ask(ws, {"type": "reset", "data": {"task_id": FAST_TASK}})
+                ask(ws, {"type": "step", "data": {"action_type": "submit"}})
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == -signal.SIGTERM
     with Store.open(served.db_url) as store:
         assert sorted(store.finished_keys("again")) == [(FAST_TASK, 0), (FAST_TASK, 1)]
 
@@ -154,10 +131,8 @@ def test_write_manifest_writes_an_openenv_yaml_the_reference_parser_accepts(tmp_
 
 @pytest.fixture(scope="module")
 def reference_served(tmp_path_factory) -> Iterator[Running]:
-    process, served = _start(tmp_path_factory.mktemp("reference"))
-    yield served
-    process.send_signal(signal.SIGTERM)
-    process.wait(timeout=30)
+    with serve_process(tmp_path_factory.mktemp("reference")) as (_, served):
+        yield served
 
 
 def test_the_reference_client_drives_an_oracle_episode(reference_served):

@@ -7,7 +7,7 @@ import json
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from tests.serve.conftest import FAST_TASK, ask, descendants, drop, running_server, wait_for
+from tests.served import FAST_TASK, ask, descendants, drop, running_server, wait_for
 
 
 def test_a_client_beyond_capacity_gets_capacity_reached_and_a_freed_slot_is_reused(tmp_path):

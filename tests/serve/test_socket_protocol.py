@@ -10,7 +10,7 @@ from websockets.exceptions import ConnectionClosed
 from fixloop.agents.oracle import plan_fix
 from fixloop.store import Store
 from fixloop.tasks.loader import load_suite
-from tests.serve.conftest import FAST_TASK, OTHER_TASK, ask, drop, running_server, wait_for
+from tests.served import FAST_TASK, OTHER_TASK, ask, drop, running_server, wait_for
 
 
 def _oracle(task_id: str) -> list[dict]:
