@@ -190,7 +190,7 @@ def test_environment_variables_configure_the_no_argument_constructor(monkeypatch
     ("variable", "value", "message"),
     [
         ("FIXLOOP_REWARD", "shaped", "reward"),
-        ("FIXLOOP_SANDBOX", "docker", "unknown sandbox kind 'docker'"),
+        ("FIXLOOP_SANDBOX", "docker", "sandbox\\n  Input should be 'auto', 'bwrap' or 'process'"),
         ("FIXLOOP_SPLIT", "dev", "unknown split 'dev'"),
         ("FIXLOOP_TASKS_PATH", "/no/such/tasks", "not both"),
     ],

@@ -31,29 +31,20 @@ leaves the current episode as it was. Nothing sent to a client holds a task's re
 fix: tasks are described by `TaskCatalog.describe`.
 
 Configuration. The reference server calls its factory with no arguments, so a
-`FixloopEnvironment()` reads the environment variables below; Python callers pass the
-same settings as keyword arguments (`FixloopEnvironment(tasks=..., sandbox="process")`,
-or `FixloopEnvironment.factory(...)` for `create_app`), which win over the variables.
-
-- `FIXLOOP_SUITE`: the task suite to offer (default `builtin`);
-- `FIXLOOP_TASKS_PATH`: a task file or directory to offer instead (see
-  `fixloop.tasks.loader.load_tasks`); setting both is an error;
-- `FIXLOOP_SPLIT`: offer this split alone (`train`, `selection`, `test` or `all`;
-  default: every split);
-- `FIXLOOP_SANDBOX`: `auto` (default), `bwrap` or `process` (see `make_sandbox`);
-- `FIXLOOP_REWARD`: the reward scheme, `potential` (default), `tracefix` or `navrepair`.
-
-A suite or path named by a variable is loaded once per process.
+`FixloopEnvironment()` reads the `FIXLOOP_*` variables (`FIXLOOP_SUITE` or
+`FIXLOOP_TASKS_PATH`, `FIXLOOP_SPLIT`, `FIXLOOP_SANDBOX`, `FIXLOOP_REWARD`; see
+`fixloop.serve.environment_variables`); Python callers pass the same settings as keyword
+arguments (`FixloopEnvironment(tasks=..., sandbox="process")`, or
+`FixloopEnvironment.factory(...)` for `create_app`), which win over the variables.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import os
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, cast
+from typing import Any
 
 try:
     from openenv.core.env_server.interfaces import Environment
@@ -75,8 +66,8 @@ from fixloop.env.debug_env import DebugEnv, EnvConfig
 from fixloop.env.observation import Observation
 from fixloop.sandbox.factory import SandboxKind, make_sandbox
 from fixloop.serve.catalog import TaskCatalog, TaskSelectionError
+from fixloop.serve.environment_variables import EnvironmentVariables
 from fixloop.serve.wire import ENV_NAME, ResetParams, ServedState
-from fixloop.tasks.loader import load_suite, load_tasks
 from fixloop.tasks.task import Task
 
 __all__ = [
@@ -186,12 +177,12 @@ class FixloopEnvironment(Environment):
         loaded, and `SandboxError` when a bwrap sandbox is asked for but unavailable.
         """
         super().__init__()
-        if tasks is None:
-            tasks = _tasks_from_environment(_setting("FIXLOOP_SUITE"), _setting("FIXLOOP_TASKS_PATH"))
-        self._catalog = TaskCatalog(tasks, split=split or _setting("FIXLOOP_SPLIT"))
-        config = EnvConfig.model_validate({"reward": reward or _setting("FIXLOOP_REWARD") or "potential"})
-        kind = sandbox or cast(SandboxKind, _setting("FIXLOOP_SANDBOX") or "auto")
-        self._sandbox = make_sandbox(kind)
+        variables = EnvironmentVariables.from_environ()
+        self._catalog = TaskCatalog(
+            variables.load_tasks() if tasks is None else tasks, split=split or variables.split
+        )
+        config = EnvConfig.model_validate({"reward": reward or variables.reward})
+        self._sandbox = make_sandbox(sandbox or variables.sandbox)
         self._env = DebugEnv(self._sandbox, config)
         self._episode_id: str | None = None
 
@@ -321,16 +312,3 @@ def _as_lookup_error() -> Iterator[None]:
         yield
     except TaskSelectionError as exc:
         raise TaskLookupError(str(exc)) from None
-
-
-def _setting(name: str) -> str | None:
-    """The environment variable `name`, or None when it is unset or empty."""
-    return os.environ.get(name) or None
-
-
-@functools.cache
-def _tasks_from_environment(suite: str | None, path: str | None) -> tuple[Task, ...]:
-    """The tasks `FIXLOOP_SUITE` / `FIXLOOP_TASKS_PATH` name, loaded once per process."""
-    if suite is not None and path is not None:
-        raise ValueError("set FIXLOOP_SUITE or FIXLOOP_TASKS_PATH, not both")
-    return tuple(load_tasks(path) if path is not None else load_suite(suite or "builtin"))

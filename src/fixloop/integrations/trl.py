@@ -13,11 +13,10 @@ So this class keeps to that shape:
 - configuration comes from environment variables, read when an instance is built:
   `FIXLOOP_SERVER_URL` (`ws://host:port` or `http://host:port` of a running `fixloop
   serve`) drives the server over its OpenEnv `/ws` socket; without it the environment runs
-  in this process, on `FIXLOOP_SUITE` (default `builtin`) or `FIXLOOP_TASKS_PATH` (a task
-  directory, suite directory or JSONL file, which wins), `FIXLOOP_SPLIT` (offer one split
-  only), `FIXLOOP_SANDBOX` (`auto`, `bwrap` or `process`; default `auto`) and
-  `FIXLOOP_REWARD` (the shaped reward scheme; default `potential`). With a server, those
-  four are the server's own settings and are ignored here;
+  in this process, configured by the `FIXLOOP_*` variables of
+  `fixloop.serve.environment_variables` (`FIXLOOP_SUITE` or `FIXLOOP_TASKS_PATH`,
+  `FIXLOOP_SPLIT`, `FIXLOOP_SANDBOX`, `FIXLOOP_REWARD`). With a server, those are the
+  server's own settings and are ignored here;
 - a row picks its task as a server reset does (`fixloop.serve.catalog`): `task_id`, or
   `split` + `index`, or `seed`; other columns are ignored;
 - the tools are the nine actions, `reset` renamed `reset_repository`; each returns the
@@ -40,7 +39,6 @@ import json
 import os
 import weakref
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
@@ -55,8 +53,8 @@ from fixloop.env.observation import Observation
 from fixloop.sandbox.base import Sandbox
 from fixloop.sandbox.factory import SandboxKind, make_sandbox
 from fixloop.serve.catalog import TaskCatalog
+from fixloop.serve.environment_variables import EnvironmentVariables
 from fixloop.serve.wire import ResetParams, WSErrorCode
-from fixloop.tasks.loader import load_suite, load_tasks
 
 PROMPT_FOOTER = (
     "Fix the bug with the tools. Your work is graded when you call `submit` "
@@ -79,15 +77,8 @@ class ToolEnvSettings(BaseModel):
     server_url: str | None = Field(
         default=None, description="A running `fixloop serve` (FIXLOOP_SERVER_URL); None runs in-process."
     )
-    suite: str = Field(default="builtin", description="The named task suite (FIXLOOP_SUITE).")
-    tasks_path: Path | None = Field(
-        default=None, description="Tasks to load instead of the suite (FIXLOOP_TASKS_PATH)."
-    )
-    split: str | None = Field(default=None, description="Offer this split only (FIXLOOP_SPLIT).")
-    sandbox: SandboxKind = Field(default="auto", description="The sandbox kind (FIXLOOP_SANDBOX).")
-    config: EnvConfig = Field(
-        default_factory=EnvConfig,
-        description="The environment's configuration; FIXLOOP_REWARD sets `reward`.",
+    local: EnvironmentVariables = Field(
+        default_factory=EnvironmentVariables, description="The in-process environment's settings."
     )
 
     @classmethod
@@ -100,14 +91,7 @@ class ToolEnvSettings(BaseModel):
         server_url = os.environ.get("FIXLOOP_SERVER_URL") or None
         if server_url is not None:
             return cls(server_url=server_url)
-        values: dict[str, Any] = {
-            key: os.environ.get(f"FIXLOOP_{key.upper()}") or None
-            for key in ("suite", "tasks_path", "split", "sandbox")
-        }
-        reward = os.environ.get("FIXLOOP_REWARD") or None
-        if reward is not None:
-            values["config"] = EnvConfig.model_validate({"reward": reward})
-        return cls.model_validate({key: value for key, value in values.items() if value is not None})
+        return cls(local=EnvironmentVariables.from_environ())
 
 
 class EnvServerError(RuntimeError):
@@ -151,10 +135,9 @@ class _Transport(Protocol):
 
 
 @functools.cache
-def _catalog(suite: str, tasks_path: Path | None, split: str | None) -> TaskCatalog:
+def _catalog(local: EnvironmentVariables) -> TaskCatalog:
     """The offered tasks, loaded once per process."""
-    tasks = load_tasks(tasks_path) if tasks_path is not None else load_suite(suite)
-    return TaskCatalog(tasks, split=split)
+    return TaskCatalog(local.load_tasks(), split=local.split)
 
 
 @functools.cache
@@ -174,13 +157,13 @@ class _LocalTransport:
         self._in_episode = False
 
     def reset(self, params: ResetParams) -> _Reply:
-        settings = self._settings
-        catalog = _catalog(settings.suite, settings.tasks_path, settings.split)
+        local = self._settings.local
+        catalog = _catalog(local)
         task = catalog.select(
             task_id=params.task_id, split=params.split, index=params.index, seed=params.seed
         )
         if self._env is None:
-            self._env = DebugEnv(_shared_sandbox(settings.sandbox, os.getpid()), settings.config)
+            self._env = DebugEnv(_shared_sandbox(local.sandbox, os.getpid()), EnvConfig(reward=local.reward))
         observation = self._env.reset(task)
         self._in_episode = True
         return _Reply(observation, {})

@@ -3,7 +3,7 @@
 It follows the reference template (`spec_version: 1`, name, type, runtime, app, port) and
 its `validation:` block (reward, resources, capabilities, types, network), which the
 reference validator's parser reads. `app` names `fixloop.serve.asgi:app`, which builds
-the server from `FIXLOOP_SERVE_*` environment variables.
+the server from `FIXLOOP_*` environment variables.
 """
 
 from __future__ import annotations
