@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import os
+import socket
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -68,3 +71,22 @@ def test_two_hundred_abrupt_disconnects_leave_no_session_and_no_worker(tmp_path)
         assert wait_for(lambda: not (descendants() - before), timeout=30)
         with served.socket() as ws:
             assert ask(ws, {"type": "reset", "data": {"task_id": FAST_TASK}})["type"] == "observation"
+
+
+def test_a_peer_that_never_answers_pings_is_dropped_and_its_slot_freed(tmp_path):
+    with running_server(tmp_path, ping_interval=0.2, ping_timeout=0.2) as served:
+        host, port = served.base_url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as raw:  # a peer that never reads
+            key = base64.b64encode(os.urandom(16)).decode()
+            raw.sendall(
+                (
+                    f"GET /ws HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+                    f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+                ).encode()
+            )
+            handshake = raw.recv(4096)
+            assert handshake.startswith(b"HTTP/1.1 101")
+            assert wait_for(lambda: served.pool.active == 1)
+            frame = handshake.partition(b"\r\n\r\n")[2] or raw.recv(4096)
+            assert frame[0] == 0x89  # a ping, unanswered
+            assert wait_for(lambda: served.pool.active == 0, timeout=10)
