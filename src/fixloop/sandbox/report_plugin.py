@@ -25,9 +25,11 @@ way keeps the verdicts it already reached. Lines are one of:
 
 When the environment variable named by `COVERAGE_ENV` is `1`, each test line also has
 `"lines": {absolute path: [line, ...]}`: the lines of project files the test executed
-(setup, call and teardown), traced with `sys.settrace`. Project files are the `.py` files
-under the rootdir that are not test files; everything else is never traced line by line,
-which keeps the cost down. Runs without it are not traced at all.
+(setup, call and teardown), measured with coverage.py, one dynamic context per test.
+Project files are the `.py` files under the rootdir that are not test files; nothing else
+is measured. Runs without it import no coverage.py and measure nothing. When coverage.py
+cannot be imported by the sandbox's interpreter, a coverage run says so on stderr (so in
+the run's output) and its test lines carry no `lines`.
 
 Test code runs in the same process, so this report is not proof against it: the host
 checks it (one verdict per test, a `session_end` that matches the exit status the kernel
@@ -39,8 +41,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
-import threading
 from collections.abc import Callable
 from types import FrameType
 from typing import Any
@@ -143,54 +145,69 @@ def _is_test_file(relative: str) -> bool:
     return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or "tests" in parts
 
 
-class LineTracer:
-    """Records which lines of project files run while it is on (one test at a time).
+COVERAGE_MISSING = "fixloop: this coverage run records no lines: coverage.py cannot be imported here"
+"""How a coverage run without coverage.py starts its note on stderr."""
 
-    The global trace function sees every call; it returns a line tracer only for frames
-    of project files, so library and pytest code cost one cached lookup per call.
+_GLOB_CHARACTERS = frozenset("*?[]")
+
+
+class LineTracer:
+    """Records which lines of project files run between `start()` and `stop()`, per test.
+
+    Backed by coverage.py (started at the first `start()`, measuring only files under the
+    root): each `start()` switches to a fresh dynamic context and `stop()` reads back the
+    lines recorded in it. The warm worker's fast path drives it with the same two calls.
+    When coverage.py is missing, it notes that once on stderr and `stop()` returns None.
     """
 
     def __init__(self, root: str) -> None:
         self._root = os.path.realpath(root) + os.sep
-        self._local: dict[str, Any] = {}  # filename -> its line tracer, or None
-        self.lines: dict[str, set[int]] = {}
-        self._previous: Any = None
-
-    def _tracer_for(self, filename: str) -> Any:
-        path = os.path.realpath(os.path.abspath(filename))
-        if not path.endswith(".py") or not path.startswith(self._root):
-            return None
-        if _is_test_file(path[len(self._root) :]):
-            return None
-        seen = self.lines.setdefault(path, set())
-
-        def trace_lines(frame: FrameType, event: str, arg: Any) -> Any:
-            if event == "line":
-                seen.add(frame.f_lineno)
-            return trace_lines
-
-        return trace_lines
-
-    def _trace_calls(self, frame: FrameType, event: str, arg: Any) -> Any:
-        filename = frame.f_code.co_filename
+        self._coverage: Any = None
+        self._context = ""
+        self._tests = 0
+        self._started = False
         try:
-            return self._local[filename]
-        except KeyError:
-            tracer = self._local[filename] = self._tracer_for(filename)
-            return tracer
+            import coverage
+        except ImportError as exc:
+            print(
+                f"{COVERAGE_MISSING} ({exc}); install coverage>=7 into the interpreter the sandbox runs "
+                f"({sys.executable})",
+                file=sys.stderr,
+            )
+            return
+        # No configuration file of the workspace's may change what is measured, and no data
+        # file is written: the lines are read back in this process.
+        include = None if _GLOB_CHARACTERS & set(self._root) else [f"{self._root}*"]
+        self._coverage = coverage.Coverage(data_file=None, config_file=False, include=include)
+        self._coverage.set_option(
+            "run:disable_warnings", ["no-data-collected", "module-not-measured", "couldnt-parse"]
+        )
 
     def start(self) -> None:
-        self.lines = {}
-        self._local.clear()
-        self._previous = sys.gettrace()
-        threading.settrace(self._trace_calls)
-        sys.settrace(self._trace_calls)
+        if self._coverage is None:
+            return
+        if not self._started:
+            self._coverage.start()
+            self._started = True
+        self._tests += 1
+        self._context = f"fixloop-test-{self._tests}"
+        self._coverage.switch_context(self._context)
 
-    def stop(self) -> dict[str, list[int]]:
-        """Stop tracing; the lines run since `start`, by absolute path."""
-        sys.settrace(self._previous)
-        threading.settrace(None)  # type: ignore[arg-type]
-        return {path: sorted(lines) for path, lines in self.lines.items() if lines}
+    def stop(self) -> dict[str, list[int]] | None:
+        """The project lines run since `start`, by absolute path; None without coverage.py."""
+        if self._coverage is None:
+            return None
+        self._coverage.switch_context("")
+        data = self._coverage.get_data()
+        data.set_query_contexts([f"^{re.escape(self._context)}$"])
+        lines: dict[str, list[int]] = {}
+        for path in data.measured_files():
+            if not path.startswith(self._root) or _is_test_file(path[len(self._root) :]):
+                continue
+            numbers = data.lines(path)
+            if numbers:
+                lines[path] = sorted(numbers)
+        return lines
 
 
 class ReportWriter:
