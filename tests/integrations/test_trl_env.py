@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from transformers.utils import get_json_schema
 
 from fixloop.agents.oracle import plan_fix
-from fixloop.env.actions import action_tools
+from fixloop.env.actions import ACTION_TYPES, action_tools
 from fixloop.integrations.trl import PROMPT_FOOTER, EnvServerError, FixloopToolEnv, socket_url
 from fixloop.serve.catalog import TaskCatalog, TaskSelectionError
 from fixloop.tasks.loader import load_suite
@@ -29,19 +29,9 @@ from fixloop.tasks.task import Task
 
 FAST_TASK = "fahrenheit-to-celsius"
 OTHER_FAST_TASK = "leap-year-centuries"
-TOOLS = {
-    "view_code",
-    "read_file",
-    "search_code",
-    "replace_lines",
-    "write_file",
-    "run_tests",
-    "undo_edit",
-    "reset_repository",
-    "submit",
-}
 TOOL_OF_ACTION = {"reset": "reset_repository"}
 ACTION_OF_TOOL = {"reset_repository": "reset"}
+TOOLS = {TOOL_OF_ACTION.get(kind, kind) for kind in ACTION_TYPES}
 SETTINGS = ("SERVER_URL", "SUITE", "TASKS_PATH", "SPLIT", "SANDBOX", "REWARD")
 
 
