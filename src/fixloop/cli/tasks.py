@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 from rich.console import Group, RenderableType
@@ -28,7 +28,16 @@ from fixloop.tasks.loader import TaskLoadError, load_jsonl, load_tasks
 from fixloop.tasks.splits import SPLIT_NAMES, TaskSplits, parse_fractions, split_tasks
 from fixloop.tasks.stats import Spread, SuiteStats, suite_stats
 from fixloop.tasks.swebench import load_swebench
-from fixloop.tasks.synthesis import SynthesisConfig, SynthesisError, synthesize, write_tasks
+from fixloop.tasks.synthesis import (
+    Candidate,
+    Strategy,
+    SynthesisConfig,
+    SynthesisError,
+    SynthesisResult,
+    build_suite,
+    check_output_directory,
+    seed_repos,
+)
 from fixloop.tasks.task import Task
 from fixloop.tasks.validator import ValidationReport, validate_tasks
 from fixloop.tasks.writer import export_tasks
@@ -291,63 +300,154 @@ def _counts_table(title: str, header: str, counts: dict[str, int]) -> Table:
 
 @app.command("synthesize")
 def tasks_synthesize(
-    source: Annotated[
-        Path, typer.Option("--from", help="A repository whose tests all pass; bugs are planted in a copy.")
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="A new or empty directory, or one an earlier synthesize wrote (tasks are added).",
+        ),
     ],
-    output: Annotated[Path, typer.Option("--out", "-o", help="A new or empty directory for the tasks.")],
-    n: Annotated[int, typer.Option("--n", min=1, help="How many tasks to make, at most.")] = 10,
+    sources: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--from", help="A repository whose tests all pass (repeatable); bugs are planted in a copy."
+        ),
+    ] = None,
+    seeds: Annotated[
+        bool, typer.Option("--seeds", help="Also plant bugs in the builtin seed packages, before --from.")
+    ] = False,
+    n: Annotated[int, typer.Option("--n", min=1, help="How many new tasks to make, at most, in all.")] = 10,
     seed: Annotated[int, typer.Option(help="Seeds the choice of bugs: same seed, same tasks.")] = 0,
     test_paths: Annotated[
         list[str] | None,
         typer.Option("--test-path", help="Where the tests are (repeatable; default: tests). Never mutated."),
     ] = None,
     repeats: Annotated[int, typer.Option(min=1, help="Validation runs per side, to catch flaky tests.")] = 3,
-    workers: Annotated[int, typer.Option(min=1, help="Test runs at once.")] = 2,
+    workers: Annotated[int, typer.Option(min=1, help="Test runs at once, each in its own warm worker.")] = 2,
+    strategy: Annotated[
+        str,
+        typer.Option(
+            help="coverage: run each mutant's own tests first, skip mutants no test runs; "
+            "full: run the whole suite for every mutant."
+        ),
+    ] = "coverage",
     sandbox: SandboxOption = "auto",
     as_json: JsonOption = False,
 ) -> None:
-    """Plant bugs in a correct repository; write each one its tests catch as a validated task.
+    """Plant bugs in correct repositories; write each one their tests catch as a validated task.
 
+    With several sources, the N tasks are shared out among them in order. OUT keeps an
+    index of every mutant tried, so a later run into the same OUT only adds new tasks.
     Exits with status 1 when no candidate bug made a valid task.
     """
-    if output.exists() and (not output.is_dir() or any(output.iterdir())):
-        raise fail(f"{output} is not an empty directory; write synthesized tasks into a new one")
+    chosen = [*(seed_repos() if seeds else []), *(sources or [])]
+    if not chosen:
+        raise fail("name a repository with --from DIR, or use --seeds for the builtin seed packages")
+    if strategy not in ("coverage", "full"):
+        raise fail(f"unknown strategy {strategy!r}; choose coverage or full")
+    try:
+        check_output_directory(output)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
     config = SynthesisConfig(
-        n=n, seed=seed, test_paths=test_paths or ["tests"], repeats=repeats, workers=workers
+        n=n,
+        seed=seed,
+        test_paths=test_paths or ["tests"],
+        repeats=repeats,
+        workers=workers,
+        strategy=cast(Strategy, strategy),
     )
     box = open_sandbox(sandbox)
     try:
-        with err.status(f"synthesizing up to {n} tasks from {source}", spinner="dots"):
-            result = synthesize(source, box, config)
-    except (SynthesisError, SandboxError) as exc:
+        with err.status(f"synthesizing up to {n} tasks from {len(chosen)} repositories", spinner="dots"):
+            results = build_suite(chosen, output, box, config)
+    except (SynthesisError, SandboxError, ValueError) as exc:
         raise fail(str(exc)) from None
     finally:
         box.close()
-    write_tasks(result.tasks, output)
-    rows: list[dict[str, Any]] = [
-        {
-            "id": c.task_id,
-            "operator": c.mutation.operator,
-            "location": f"{c.mutation.path}:{c.mutation.line}",
-            "fail_to_pass": c.fail_to_pass,
-            "pass_to_pass": c.pass_to_pass,
-        }
-        for c in result.candidates
-        if c.verdict == "kept"
-    ]
-    summary = {"tried": result.tried, "kept": len(result.tasks), "rejected": result.rejected}
-    rejected = ", ".join(f"{reason} {count}" for reason, count in result.rejected.items()) or "none"
+    rows = [_task_row(c) for result in results for c in result.candidates if c.verdict == "kept"]
+    rejected = [_rejection_row(c) for result in results for c in result.candidates if c.reason is not None]
+    summaries = [_source_summary(result) for result in results]
+    summary = {
+        "tried": sum(result.tried for result in results),
+        "kept": sum(len(result.tasks) for result in results),
+        "rejected": _summed([result.rejected for result in results]),
+        "skipped": _summed([result.skipped for result in results]),
+        "sources": summaries,
+    }
     emit(
-        {"tasks": rows, "summary": summary, "out": str(output)},
+        {"tasks": rows, "rejected": rejected, "summary": summary, "out": str(output)},
         lambda: Group(
-            _synthesized_table(rows, f"{len(rows)} tasks synthesized from {source} (seed {seed})"),
-            f"tried {result.tried} candidates, kept {len(result.tasks)}; rejected: {rejected}",
-            f"wrote {len(result.tasks)} task directories to {output}",
+            _synthesized_table(rows, f"{len(rows)} tasks synthesized (seed {seed}, {strategy} strategy)"),
+            *([_rejected_table(rejected)] if rejected else []),
+            *(_summary_line(line) for line in summaries),
+            f"wrote {summary['kept']} task directories to {output}",
         ),
         as_json,
     )
-    if not result.tasks:
+    if not summary["kept"]:
         raise typer.Exit(1)
+
+
+TABLE_ROWS = 40
+"""Rows a synthesize table prints; --json has them all."""
+
+
+def _task_row(candidate: Candidate) -> dict[str, Any]:
+    return {
+        "id": candidate.task_id,
+        "operator": candidate.mutation.operator,
+        "location": f"{candidate.mutation.path}:{candidate.mutation.line}",
+        "fail_to_pass": candidate.fail_to_pass,
+        "pass_to_pass": candidate.pass_to_pass,
+    }
+
+
+def _rejection_row(candidate: Candidate) -> dict[str, Any]:
+    reason = candidate.reason
+    assert reason is not None
+    return {
+        "operator": candidate.mutation.operator,
+        "location": f"{candidate.mutation.path}:{candidate.mutation.line}",
+        "mutated": candidate.mutation.mutated,
+        "verdict": candidate.verdict,
+        "check": reason.check,
+        "side": reason.side,
+        "detail": reason.detail,
+        "excerpt": reason.excerpt,
+        "tests_run": candidate.tests_run,
+    }
+
+
+def _source_summary(result: SynthesisResult) -> dict[str, Any]:
+    return {
+        "source": result.source,
+        "tests": result.tests,
+        "tried": result.tried,
+        "kept": len(result.tasks),
+        "rejected": result.rejected,
+        "skipped": result.skipped,
+    }
+
+
+def _summed(counts: list[dict[str, int]]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for one in counts:
+        for name, count in one.items():
+            total[name] = total.get(name, 0) + count
+    return dict(sorted(total.items()))
+
+
+def _summary_line(summary: dict[str, Any]) -> str:
+    def listed(counts: dict[str, int]) -> str:
+        return ", ".join(f"{reason} {count}" for reason, count in counts.items()) or "none"
+
+    return (
+        f"{Path(summary['source']).name} ({summary['tests']} tests): tried {summary['tried']} candidates, "
+        f"kept {summary['kept']}; rejected: {listed(summary['rejected'])}; "
+        f"not tried: {listed(summary['skipped'])}"
+    )
 
 
 def _synthesized_table(rows: list[dict[str, Any]], title: str) -> Table:
@@ -356,6 +456,24 @@ def _synthesized_table(rows: list[dict[str, Any]], title: str) -> Table:
         table.add_column(column, overflow="fold")
     for column in ("f2p", "p2p"):
         table.add_column(column, justify="right", no_wrap=True, min_width=3)
-    for r in rows:
+    for r in rows[:TABLE_ROWS]:
         table.add_row(r["id"], r["operator"], r["location"], str(r["fail_to_pass"]), str(r["pass_to_pass"]))
+    if len(rows) > TABLE_ROWS:
+        table.caption = f"... and {len(rows) - TABLE_ROWS} more (--json lists them all)"
+    return table
+
+
+def _rejected_table(rows: list[dict[str, Any]]) -> Table:
+    table = Table(title=f"{len(rows)} candidates rejected")
+    table.add_column("location", overflow="fold")
+    table.add_column("operator", overflow="fold")
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("side", no_wrap=True)
+    table.add_column("why", overflow="fold", ratio=1)
+    for r in rows[:TABLE_ROWS]:
+        excerpt = r["excerpt"].strip().splitlines()[0] if r["excerpt"].strip() else ""
+        why = f"{r['check']}: {r['detail']}" + (f"\n{excerpt}" if excerpt else "")
+        table.add_row(r["location"], r["operator"], r["verdict"], r["side"] or "-", why)
+    if len(rows) > TABLE_ROWS:
+        table.caption = f"... and {len(rows) - TABLE_ROWS} more (--json lists them all)"
     return table

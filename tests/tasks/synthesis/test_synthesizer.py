@@ -79,7 +79,8 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 def test_a_mutant_that_fails_every_test_or_none_is_rejected(tmp_path, sandbox):
-    result = synthesize(repo(tmp_path, CAUGHT_BY_ALL_OR_NONE), sandbox, FAST)
+    config = FAST.model_copy(update={"strategy": "full"})
+    result = synthesize(repo(tmp_path, CAUGHT_BY_ALL_OR_NONE), sandbox, config)
     verdicts = sorted((c.mutation.line, c.mutation.mutated, c.verdict) for c in result.candidates)
     assert verdicts == [
         (2, "43", "all-fail"),
@@ -89,6 +90,13 @@ def test_a_mutant_that_fails_every_test_or_none_is_rejected(tmp_path, sandbox):
     ]
     assert result.tasks == []
     assert result.rejected == {"all-fail": 2, "no-fail": 2}
+
+
+def test_the_coverage_strategy_skips_mutants_no_test_runs(tmp_path, sandbox):
+    result = synthesize(repo(tmp_path, CAUGHT_BY_ALL_OR_NONE), sandbox, FAST)
+    verdicts = sorted((c.mutation.line, c.mutation.mutated, c.verdict) for c in result.candidates)
+    assert verdicts == [(2, "43", "all-fail"), (2, "return None", "all-fail")]
+    assert result.skipped == {"uncovered": 2}
 
 
 def test_a_mutant_whose_tests_hang_is_rejected_as_a_timeout(tmp_path, sandbox):
@@ -138,7 +146,7 @@ def test_no_more_than_n_tasks_are_made(tmp_path, sandbox):
 
 
 def test_the_try_budget_stops_the_search(tmp_path, sandbox):
-    config = SynthesisConfig(n=20, repeats=1, max_tries=3)
+    config = SynthesisConfig(n=20, repeats=1, max_tries=3, strategy="full")
     assert synthesize(repo(tmp_path, CAUGHT_BY_ALL_OR_NONE), sandbox, config).tried == 3
 
 

@@ -4,14 +4,19 @@
     write_tasks(result.tasks, Path("suite"))
 
 `OPERATORS` names the mutation operators; `enumerate_mutants` lists every mutant of a
-repository; `synthesize` tries them, keeps the caught ones, deduplicates and validates.
+repository; `synthesize` tries them, keeps the caught ones, deduplicates and validates;
+`build_suite` does that for several repositories into one suite directory, skipping the
+mutants earlier builds into it tried.
 """
 
+from fixloop.tasks.synthesis.build import build_suite, check_output_directory
 from fixloop.tasks.synthesis.mutants import Mutant, enumerate_mutants, is_test_file
 from fixloop.tasks.synthesis.operators import OPERATORS, Site
 from fixloop.tasks.synthesis.seeds import SEEDS_DIR, seed_repos
 from fixloop.tasks.synthesis.synthesizer import (
     Candidate,
+    Rejection,
+    Strategy,
     SynthesisConfig,
     SynthesisError,
     SynthesisResult,
@@ -25,11 +30,15 @@ __all__ = [
     "SEEDS_DIR",
     "Candidate",
     "Mutant",
+    "Rejection",
     "Site",
+    "Strategy",
     "SynthesisConfig",
     "SynthesisError",
     "SynthesisResult",
     "Verdict",
+    "build_suite",
+    "check_output_directory",
     "enumerate_mutants",
     "is_test_file",
     "seed_repos",

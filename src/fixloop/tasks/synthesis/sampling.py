@@ -49,3 +49,7 @@ class MutantSampler:
         """Report what became of a mutant `take` handed out."""
         self._trying[mutant.operator] -= 1
         (self._kept if kept else self._missed)[mutant.operator] += 1
+
+    def skip(self, mutant: Mutant) -> None:
+        """Hand back a mutant `take` handed out that was not tried: it counts neither way."""
+        self._trying[mutant.operator] -= 1
