@@ -8,7 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal, Protocol
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class SandboxError(RuntimeError):
@@ -104,6 +104,37 @@ class SandboxLimits(BaseModel):
         return self.cpu_s or math.ceil(self.timeout_s) + 1
 
 
+WARM_PYTEST_SERIES = "9.0"
+"""The pytest minor series the warm worker's fast path is verified against (`fast_pytest.py`;
+pyproject pins fixloop's own pytest to it). An interpreter with another pytest runs every
+test in a fresh pytest process."""
+
+
+class Interpreter(BaseModel):
+    """A Python other than fixloop's own that runs a task's tests (a task environment).
+
+    The sandbox shows `paths` read-only to the tests (the environment and the installation
+    it was made from), starts `executable` with the run's scrubbed environment, and puts
+    fixloop's support modules first on its path; they need only the standard library and
+    pytest, so the interpreter must have pytest. Built by `fixloop.tasks.environments`.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    executable: str = Field(description="Absolute path of the interpreter (in a venv: its bin/python).")
+    version: str = Field(description="Its Python version, e.g. '3.11.7'.")
+    paths: list[str] = Field(description="Host directories the interpreter needs, absolute.")
+    pytest: str | None = Field(default=None, description="The installed pytest's version; None when absent.")
+    coverage: str | None = Field(
+        default=None, description="The installed coverage.py's version; None when absent."
+    )
+
+    @property
+    def warm(self) -> bool:
+        """Whether a warm worker may serve its runs: its pytest is of `WARM_PYTEST_SERIES`."""
+        return self.pytest is not None and (self.pytest + ".").startswith(WARM_PYTEST_SERIES + ".")
+
+
 class TestRunResult(BaseModel):
     """Structured result of one test run, built from pytest's machine-readable report."""
 
@@ -123,6 +154,11 @@ class TestRunResult(BaseModel):
     report_anomalies: list[str] = Field(
         default_factory=list,
         description="What in the report no cooperative run produces (a second verdict for a test ...).",
+    )
+    coverage_missing: str | None = Field(
+        default=None,
+        description="Why a run that asked for coverage recorded none (the task's interpreter has no "
+        "coverage.py); None otherwise.",
     )
     runner: Literal["per-run", "warm-fast", "warm-pytest"] = Field(
         default="per-run",
@@ -188,8 +224,9 @@ class Sandbox(Protocol):
         """
         ...
 
-    def start_episode(self, directory: Path) -> None:
-        """Runs in `directory` and below are about to begin (the directory exists)."""
+    def start_episode(self, directory: Path, python: Interpreter | None = None) -> None:
+        """Runs in `directory` and below are about to begin (the directory exists); they use
+        `python` (a task environment) instead of fixloop's own interpreter when it is given."""
         ...
 
     def end_episode(self, directory: Path) -> None:

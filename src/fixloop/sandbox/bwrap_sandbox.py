@@ -7,7 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from fixloop.sandbox.base import SandboxError, SandboxLimits
+from fixloop.sandbox.base import Interpreter, SandboxError, SandboxLimits
 from fixloop.sandbox.pytest_sandbox import Launch, PytestSandbox, RunSetup
 
 INSTALL_HINT = (
@@ -88,7 +88,8 @@ def mount_args(read_only: list[str], writable: list[str], tmp_bytes: int) -> lis
 class BwrapSandbox(PytestSandbox):
     """Runs the workspace's tests under bubblewrap.
 
-    The sandbox sees a read-only /usr and Python installation, a private /tmp (tmpfs, at
+    The sandbox sees a read-only /usr and Python installation (and the task environment's
+    directories when an episode names one), a private /tmp (tmpfs, at
     most `memory_mb` large), /dev and /proc, and the workspace at its host path,
     read-write: the only host path it can change. It has no network, its own
     PID/IPC/UTS namespaces, and an environment built from an allowlist. Everything in it
@@ -129,14 +130,20 @@ class BwrapSandbox(PytestSandbox):
         """None: a worker keeps its runs' temporary files in the sandbox's private /tmp."""
         return None
 
-    def _prepare_episode(self, directory: Path) -> list[str]:
+    def _prepare_episode(self, directory: Path, python: Interpreter | None) -> list[str]:
         """Empty the private /tmp after each run, but for the paths bound into it, as a
         fresh per-run container would have it: nothing a run leaves there (a pytest.ini
         above the workspace, say) reaches a later run."""
-        options = super()._prepare_episode(directory)
-        for path in [str(directory), str(self._support.path), *self._system_paths]:
+        options = super()._prepare_episode(directory, python)
+        for path in [str(directory), str(self._support.path), *self._read_only(python)]:
             options += ["--clean-tmp", path]
         return options
+
+    def _read_only(self, python: Interpreter | None) -> list[str]:
+        """The host paths test code sees read-only: the system's, fixloop's Python, and
+        those of the task environment `python`, if any."""
+        extra = python.paths if python is not None else []
+        return _outermost([*self._system_paths, *extra])
 
     def _launch(self, setup: RunSetup) -> Launch:
         argv = [
@@ -145,7 +152,7 @@ class BwrapSandbox(PytestSandbox):
             "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session",
             *mount_args(
-                read_only=[*self._system_paths, str(self._support.path)],
+                read_only=[*self._read_only(setup.python), str(self._support.path)],
                 writable=[str(path) for path in setup.writable],
                 tmp_bytes=setup.limits.memory_mb * 1024 * 1024,
             ),

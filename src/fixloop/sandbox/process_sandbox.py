@@ -13,7 +13,7 @@ import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
-from fixloop.sandbox.base import SandboxError, SandboxLimits, TestRunResult
+from fixloop.sandbox.base import Interpreter, SandboxError, SandboxLimits, TestRunResult
 from fixloop.sandbox.pytest_sandbox import Launch, PytestSandbox, RunSetup
 from fixloop.sandbox.safe_fs import remove_planted_tree
 
@@ -112,6 +112,14 @@ class ProcessSandbox(PytestSandbox):
         """See `PytestSandbox.run_tests`; as root, runs take turns."""
         with self._turn:
             return super().run_tests(workspace, targets, limits=limits, coverage=coverage)
+
+    def _allow_interpreter(self, python: Interpreter) -> None:
+        """As root, let the sandbox's uid reach the task environment's directories and
+        interpreter (by ACL entries on private directories above them, as for fixloop's)."""
+        if self._uid is None:
+            return
+        for path in [python.executable, *python.paths]:
+            self._uid.let_reach(Path(path))
 
     def _hand_over(self, path: Path) -> None:
         """As root, give the tree to the sandbox's uid and let that uid reach it."""

@@ -14,6 +14,12 @@ A test run is served in one of two ways:
   through the launcher, isolated the same way.
 
 Both give the same verdicts; the warm one is many times faster.
+
+An episode may name a task environment (`Interpreter`): its runs, warm and per run, then
+use that interpreter, which the concrete sandbox makes visible read-only. When its pytest
+is not the series the warm worker supports (`WARM_PYTEST_SERIES`), its runs all go per
+run, and the sandbox says so once in the log. When it has no coverage.py, a run that asks
+for coverage records none and says why (`TestRunResult.coverage_missing`).
 """
 
 from __future__ import annotations
@@ -32,7 +38,13 @@ from types import TracebackType
 from typing import Literal, Self
 
 from fixloop.sandbox import launcher
-from fixloop.sandbox.base import SandboxError, SandboxLimits, TestRunResult
+from fixloop.sandbox.base import (
+    WARM_PYTEST_SERIES,
+    Interpreter,
+    SandboxError,
+    SandboxLimits,
+    TestRunResult,
+)
 from fixloop.sandbox.environment import sandbox_environment
 from fixloop.sandbox.report_reader import Report, parse_report, read_report
 from fixloop.sandbox.safe_fs import remove_planted_tree
@@ -58,32 +70,38 @@ class Launch:
 @dataclass(frozen=True)
 class RunSetup:
     """What `_launch` isolates: the host paths the program may write, where it starts, its
-    command, environment and limits (whose `memory_mb` also bounds the private /tmp)."""
+    command, environment and limits (whose `memory_mb` also bounds the private /tmp), and
+    the task environment it runs in, if any (whose paths it must see read-only)."""
 
     writable: list[Path]
     cwd: Path
     command: list[str]
     env: dict[str, str]
     limits: SandboxLimits
+    python: Interpreter | None = None
 
 
 @dataclass
 class _Episode:
-    """A directory served by a warm worker; `worker` is None once it could not start."""
+    """A directory whose runs use `python` (fixloop's own when None), served by a warm
+    worker; `worker` is None when warm runs are off or the worker could not start."""
 
     directory: Path
     worker: WarmWorker | None
     scratch: Path | None
+    python: Interpreter | None = None
     restarted: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
     """A worker serves one run at a time; concurrent runs in one episode take turns."""
 
 
-def pytest_command(support: SupportDir, workspace: Path, targets: Sequence[str]) -> list[str]:
-    """pytest through the support directory's entry (which brings the report plugin), with
-    cheap start-up and classic quiet output."""
+def pytest_command(
+    support: SupportDir, workspace: Path, targets: Sequence[str], python: str = sys.executable
+) -> list[str]:
+    """pytest run by `python` through the support directory's entry (which brings the report
+    plugin), with cheap start-up and classic quiet output."""
     command = [
-        sys.executable, str(support.pytest_entry),
+        python, str(support.pytest_entry),
         "-p", "no:cacheprovider",
         "-q",
         f"--rootdir={workspace}",
@@ -168,6 +186,7 @@ class PytestSandbox(ABC):
         self._support = SupportDir()
         self._episodes: dict[Path, _Episode] = {}
         self._worker_problem: str | None = None
+        self._cold_interpreters: set[str] = set()
         self._uid: UidSlot | None = None
         if os.geteuid() == 0:
             self._uid = UidSlot()
@@ -191,7 +210,10 @@ class PytestSandbox(ABC):
     def _launch(self, setup: RunSetup) -> Launch:
         """Say how to start `setup.command` isolated (the writable paths are handed over)."""
 
-    def _prepare_episode(self, directory: Path) -> list[str]:
+    def _allow_interpreter(self, python: Interpreter) -> None:  # noqa: B027 - nothing to do in most sandboxes
+        """Let test code run `python` (a task environment); raises `SandboxError`."""
+
+    def _prepare_episode(self, directory: Path, python: Interpreter | None) -> list[str]:
         """Ready the episode's directory for its worker; the worker program's extra options.
 
         As root, the directory (root's, as the host made it) gets mode 0755: test code may
@@ -209,25 +231,46 @@ class PytestSandbox(ABC):
 
     # ---- episodes --------------------------------------------------------------------------
 
-    def start_episode(self, directory: Path) -> None:
-        """Serve test runs in `directory` and below with a warm worker until `end_episode`.
+    def start_episode(self, directory: Path, python: Interpreter | None = None) -> None:
+        """Serve test runs in `directory` and below with a warm worker until `end_episode`,
+        with `python` (a task environment) instead of fixloop's interpreter when given.
 
         The worker sees `directory` read-write (as a per-run sandbox sees the workspace).
         It starts in the background; the first run waits for it. If it cannot start, runs
         there fall back to the per-run sandbox (and a warning is logged once). When a worker
         dies later (test code can stall or kill it), that run is served per run, and the
         worker is restarted once; after a second death the episode's runs all go per run.
-        Does nothing when `warm` is off.
+        Without `warm`, or when `python`'s pytest is not the series the warm worker supports
+        (said once per interpreter in the log), every run goes per run, with `python`.
+        Raises `SandboxError` when `python` cannot be made reachable for test code.
         """
         directory = Path(directory).resolve()
         self.end_episode(directory)
-        if not self.warm or self._support.closed:
+        if self._support.closed:
             return
-        scratch = self._worker_scratch()
-        episode = _Episode(directory=directory, worker=None, scratch=scratch)
+        if python is not None:
+            self._allow_interpreter(python)
+        warm = self.warm and self._worker_problem is None and (python is None or self._warm_capable(python))
+        scratch = self._worker_scratch() if warm else None
+        episode = _Episode(directory=directory, worker=None, scratch=scratch, python=python)
         self._episodes[directory] = episode
-        if self._worker_problem is None:
+        if warm:
             episode.worker = self._start_worker(episode)
+
+    def _warm_capable(self, python: Interpreter) -> bool:
+        """Whether `python`'s pytest suits the warm worker; logs once per interpreter when not."""
+        if python.warm:
+            return True
+        if python.executable not in self._cold_interpreters:
+            self._cold_interpreters.add(python.executable)
+            logger.warning(
+                "The task environment %s has pytest %s, not the %s.x the warm worker supports, "
+                "so each of its test runs starts its own pytest (slower, same verdicts)",
+                python.executable,
+                python.pytest or "(none)",
+                WARM_PYTEST_SERIES,
+            )
+        return False
 
     def end_episode(self, directory: Path) -> None:
         """Stop the warm worker of `directory`, if any. Idempotent."""
@@ -241,11 +284,12 @@ class PytestSandbox(ABC):
             remove_planted_tree(episode.scratch)
 
     def _start_worker(self, episode: _Episode) -> WarmWorker | None:
-        command = [sys.executable, str(self._support.worker), "--scratch", str(episode.scratch or WORKER_TMP)]
+        python = episode.python.executable if episode.python is not None else sys.executable
+        command = [python, str(self._support.worker), "--scratch", str(episode.scratch or WORKER_TMP)]
         run_as = self.run_as()
         if run_as is not None:
             command += ["--uid", str(run_as[0])]
-        command += self._prepare_episode(episode.directory)
+        command += self._prepare_episode(episode.directory, episode.python)
         writable = [episode.directory] + ([episode.scratch] if episode.scratch is not None else [])
         try:
             # The episode's directory itself is not handed over: test code may change the
@@ -257,6 +301,7 @@ class PytestSandbox(ABC):
                     command=command,
                     env=sandbox_environment(self.limits, self._support.path),
                     limits=self.limits,
+                    python=episode.python,
                 )
             )
             return WarmWorker(launch.argv, env=launch.env, cwd=episode.directory)
@@ -278,7 +323,7 @@ class PytestSandbox(ABC):
         for directory in (workspace, *workspace.parents):
             episode = self._episodes.get(directory)
             if episode is not None:
-                return episode if episode.worker is not None else None
+                return episode
         return None
 
     # ---- runs ------------------------------------------------------------------------------
@@ -294,9 +339,11 @@ class PytestSandbox(ABC):
         """Run pytest on `targets` (node ids or paths relative to `workspace`; all when empty).
 
         With `coverage`, each test's `covered_lines` lists the lines of the workspace's
-        non-test files it executed. Never raises for what the code under test does;
-        raises `SandboxError` when the workspace is not a directory, the sandbox is closed,
-        or the launcher did not start.
+        non-test files it executed; in an episode whose task environment has no
+        coverage.py they stay None and `coverage_missing` says why. Runs in an episode use
+        its interpreter, runs elsewhere fixloop's. Never raises for what the code under
+        test does; raises `SandboxError` when the workspace is not a directory, the sandbox
+        is closed, or the launcher did not start.
         """
         limits = limits or self.limits
         if self._support.closed:
@@ -305,12 +352,23 @@ class PytestSandbox(ABC):
         if not workspace.is_dir():
             raise SandboxError(f"workspace {workspace} is not a directory")
         episode = self._episode_of(workspace)
-        if episode is not None:
+        python = episode.python if episode is not None else None
+        missing = None
+        if coverage and python is not None and python.coverage is None:
+            coverage = False
+            missing = (
+                f"coverage was not recorded: the task environment {python.executable} has no "
+                "coverage.py (add `coverage` to the task's requirements)"
+            )
+        result = None
+        if episode is not None and episode.worker is not None:
             with episode.lock:
                 result = self._run_warm(episode, workspace, targets, limits, coverage)
-            if result is not None:
-                return result
-        return self._run_once(workspace, targets, limits, coverage)
+        if result is None:
+            result = self._run_once(workspace, targets, limits, coverage, python)
+        if missing is not None:
+            result.coverage_missing = missing
+        return result
 
     def _run_warm(
         self,
@@ -358,9 +416,14 @@ class PytestSandbox(ABC):
         return _result(report, answer, "warm-fast" if answer.runner == "fast" else "warm-pytest")
 
     def _run_once(
-        self, workspace: Path, targets: Sequence[str], limits: SandboxLimits, coverage: bool
+        self,
+        workspace: Path,
+        targets: Sequence[str],
+        limits: SandboxLimits,
+        coverage: bool,
+        python: Interpreter | None = None,
     ) -> TestRunResult:
-        """The run, by a fresh `python -m pytest` through the launcher."""
+        """The run, by a fresh pytest process (of `python`, else fixloop's) through the launcher."""
         status_read, status_write = os.pipe()
         try:
             with tempfile.TemporaryDirectory(prefix="fixloop-run-") as run_dir:
@@ -374,10 +437,16 @@ class PytestSandbox(ABC):
                         cwd=workspace,
                         command=[
                             *launcher_command(self._support, limits, status_write, self.run_as(), report),
-                            *pytest_command(self._support, workspace, targets),
+                            *pytest_command(
+                                self._support,
+                                workspace,
+                                targets,
+                                python.executable if python is not None else sys.executable,
+                            ),
                         ],
                         env=sandbox_environment(limits, self._support.path, coverage=coverage),
                         limits=limits,
+                        python=python,
                     )
                 )
                 run = supervise(
