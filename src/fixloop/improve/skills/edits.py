@@ -8,8 +8,9 @@ later edit still names.
 An edit is never skipped silently: each one either lands in `EditOutcome.applied` or in
 `EditOutcome.rejected` with a reason a person understands — a missing rule id, the protected
 section (only the slow update writes it), empty or over-long text, a duplicate of an existing
-rule, a replace that changes nothing. Multi-line text is not rejected but collapsed to one
-line; `applied` holds each edit with its text as the skill now holds it.
+rule, a replace that changes nothing, and (with `add_only`) any edit that would change or
+remove a rule. Multi-line text is not rejected but collapsed to one line; `applied` holds each
+edit with its text as the skill now holds it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from fixloop.improve.skills.skill import (
     is_protected_title,
 )
 
+_ADD_ONLY = "add-only training: rules are added, never changed or deleted (ACE's playbook)"
 _PROTECTED = "the slow-update section is protected: only the slow update writes it"
 
 
@@ -104,6 +106,8 @@ def apply_edits(
     skill: Skill,
     edits: Sequence[SkillEdit],
     provenance: Provenance | Sequence[Provenance] | None = None,
+    *,
+    add_only: bool = False,
 ) -> EditOutcome:
     """Apply `edits` to `skill` in order, each to the result of the ones before.
 
@@ -111,7 +115,8 @@ def apply_edits(
     for hand-written. New rules get `next_rule_id()` at the moment they are added (past any
     id deleted earlier in the batch, so an id never names two rules within one batch). Raises
     ValueError when a provenance sequence's length differs from the edits'; every other
-    problem rejects that one edit (see the module docstring) and the batch goes on.
+    problem rejects that one edit (see the module docstring) and the batch goes on. With
+    `add_only`, `replace` and `delete` are rejected: the skill only grows (ACE's playbook).
     """
     if provenance is None or isinstance(provenance, Provenance):
         provenances = [provenance or Provenance()] * len(edits)
@@ -126,6 +131,9 @@ def apply_edits(
     added: list[str] = []
     deleted: set[str] = set()
     for edit, origin in zip(edits, provenances, strict=True):
+        if add_only and isinstance(edit, ReplaceRule | DeleteRule):
+            rejected.append(RejectedEdit(edit=edit, reason=_ADD_ONLY))
+            continue
         try:
             skill, stored, new_id = _apply(skill, edit, origin, deleted)
         except _Rejected as reason:

@@ -14,7 +14,8 @@ Each step of an epoch (the ReflACT loop of SkillOpt, made trustworthy):
 
 At each epoch's end the slow update compares the epoch's first and last skill on training
 tasks and writes guidance into the protected section; the result is gated like any edit
-(unless `slow_update_gate` is off). Every proposal is one ledger entry.
+(unless `slow_update_gate` is off). Every proposal is one ledger entry. `step_gate` and
+`add_only` (see `TrainingSettings`) exist to emulate other methods' rules for comparison.
 
 Only at the end is the test split touched: the starting and the final skill each play it
 (`test-baseline`, `test-final`) and are compared with paired statistics. Nothing from the
@@ -117,7 +118,10 @@ class TrainingResult(BaseModel):
     final_skill: str = Field(description="Version of the adopted skill at the end.")
     final_tokens: int
     steps: list[StepSummary]
-    test: TestComparison | None = Field(description="None when the training stopped before the test.")
+    test: TestComparison | None = Field(
+        description="None when the training stopped before the test or `final_test` was off."
+    )
+    optimizer: Literal["native", "gepa"] = Field(default="native", description="Which search produced it.")
     rollouts: int
     tokens: int
     cost_usd: float
@@ -212,7 +216,7 @@ class SkillTrainer:
                     entry = self._stored.get(seq) or self._slow_update(seq, epoch, epoch_start, incumbent)
                     incumbent = self._decide(entry, incumbent, rejected)
                     seq += 1
-            test = self._test(initial, incumbent)
+            test = self._test(initial, incumbent) if self.settings.final_test else None
         except TrainingStopped as stopped:
             status, stop_reason = "stopped", stopped.reason
         spent = self.rollouts.spent()
@@ -275,7 +279,7 @@ class SkillTrainer:
             )
             for p in tried
         ]
-        outcome = apply_edits(incumbent, [p.edit for p in tried], provenance)
+        outcome = apply_edits(incumbent, [p.edit for p in tried], provenance, add_only=self.settings.add_only)
         entry = LedgerEntry(
             seq=seq, training=self.name, kind="step", epoch=epoch, step=step, simulated=self.simulated,
             parent=incumbent.version_id, evidence_run=self.rollouts.run_name(f"{label}-batch"),
@@ -287,6 +291,11 @@ class SkillTrainer:
             reason = "no proposal" if not tried else "no proposed edit could be applied"
             return self._append(entry.model_copy(update={"reason": reason}))
         self._record(outcome.skill, parent=incumbent.version_id)
+        if not self.settings.step_gate:
+            reason = "adopted without validation (step_gate off, ACE's curator)"
+            candidate = outcome.skill.version_id
+            update = {"candidate": candidate, "gated": False, "adopted": True, "reason": reason}
+            return self._append(entry.model_copy(update=update))
         verdict = self._gate(outcome.skill, incumbent, label)
         return self._append(self._judged(entry, outcome.skill, verdict))
 
@@ -350,28 +359,11 @@ class SkillTrainer:
 
     def _test(self, initial: Skill, final: Skill) -> TestComparison:
         """The one use of the test split: both skills, `test_repeats` rollouts per task, paired."""
-        tasks, repeats = self.splits.test, self.settings.test_repeats
-        self.on_phase(f"test: starting and final skill on {len(tasks)} held-out tasks")
-        baseline = self.rollouts.rollout(
-            self._context(initial), tasks, repeats=repeats, label="test-baseline"
-        )
-        final_runs = self.rollouts.rollout(self._context(final), tasks, repeats=repeats, label="test-final")
-        keys = sorted(
-            k
-            for k in baseline.keys() & final_runs.keys()
-            if is_scored(baseline[k]) and is_scored(final_runs[k])
-        )
-        if not keys:
-            raise TrainingStopped("no test episode was scored on both sides (infrastructure errors)")
-        final_resolved = [final_runs[k].outcome == "resolved" for k in keys]
-        baseline_resolved = [baseline[k].outcome == "resolved" for k in keys]
-        paired = paired_resolve_test(final_resolved, baseline_resolved, seed=self.settings.seed)
-        return TestComparison(
-            baseline_skill=initial.version_id, final_skill=final.version_id, tasks=len(tasks),
-            repeats=repeats, pairs=len(keys), baseline_rate=sum(baseline_resolved) / len(keys),
-            final_rate=sum(final_resolved) / len(keys), difference=paired.difference.value,
-            ci_low=paired.difference.low, ci_high=paired.difference.high, final_only=paired.a_only,
-            baseline_only=paired.b_only, p_value=paired.p_value,
+        self.on_phase(f"test: starting and final skill on {len(self.splits.test)} held-out tasks")
+        return held_out_comparison(
+            self.rollouts, self._context(initial), self._context(final), self.splits.test,
+            baseline_skill=initial.version_id, final_skill=final.version_id,
+            repeats=self.settings.test_repeats, seed=self.settings.seed,
         )  # fmt: skip
 
     # pieces
@@ -469,3 +461,41 @@ class SkillTrainer:
                 )
             )  # fmt: skip
         return rows
+
+
+def held_out_comparison(
+    rollouts: TrainingRollouts,
+    baseline: AgentContext,
+    final: AgentContext,
+    tasks: Sequence[Task],
+    *,
+    baseline_skill: str,
+    final_skill: str,
+    repeats: int,
+    seed: int,
+) -> TestComparison:
+    """Both contexts on the test split (`test-baseline`, `test-final`), `repeats` rollouts per
+    task each, compared pair by pair (McNemar's exact test and a bootstrap interval).
+
+    Every optimizer ends with this one comparison. Raises TrainingStopped when a budget stops
+    it or no pair was scored on both sides.
+    """
+    baseline_runs = rollouts.rollout(baseline, tasks, repeats=repeats, label="test-baseline")
+    final_runs = rollouts.rollout(final, tasks, repeats=repeats, label="test-final")
+    keys = sorted(
+        k
+        for k in baseline_runs.keys() & final_runs.keys()
+        if is_scored(baseline_runs[k]) and is_scored(final_runs[k])
+    )
+    if not keys:
+        raise TrainingStopped("no test episode was scored on both sides (infrastructure errors)")
+    final_resolved = [final_runs[k].outcome == "resolved" for k in keys]
+    baseline_resolved = [baseline_runs[k].outcome == "resolved" for k in keys]
+    paired = paired_resolve_test(final_resolved, baseline_resolved, seed=seed)
+    return TestComparison(
+        baseline_skill=baseline_skill, final_skill=final_skill, tasks=len(tasks),
+        repeats=repeats, pairs=len(keys), baseline_rate=sum(baseline_resolved) / len(keys),
+        final_rate=sum(final_resolved) / len(keys), difference=paired.difference.value,
+        ci_low=paired.difference.low, ci_high=paired.difference.high, final_only=paired.a_only,
+        baseline_only=paired.b_only, p_value=paired.p_value,
+    )  # fmt: skip

@@ -1,6 +1,13 @@
 """`TrainingSettings`: everything a skill training does, saved in the store so `--resume` can
 rebuild it. The defaults are SkillOpt's where it has one (4 epochs, batches of 40, analyst
-minibatches of 8, a cosine edit budget from 4 down to 2), and fixloop's gate everywhere."""
+minibatches of 8, a cosine edit budget from 4 down to 2), and fixloop's gate everywhere.
+
+Three switches exist so the trainer can emulate other methods' acceptance rules for
+comparison (`benchmarks/bench_optimizers.py`), never as recommended settings:
+`step_gate=False` adopts every step's candidate unvalidated and `add_only=True` lets the
+skill only grow (ACE), `slow_update_gate=False` adopts the slow update unvalidated (SkillOpt).
+`optimizer="gepa"` hands the search to GEPA (`fixloop.integrations.gepa_training`) with the
+same splits, budgets and final test."""
 
 from __future__ import annotations
 
@@ -49,6 +56,26 @@ class TrainingSettings(BaseModel):
     slow_update_gate: bool = Field(
         default=True, description="Gate the slow update like any edit; off adopts it unvalidated (SkillOpt)."
     )
+    step_gate: bool = Field(
+        default=True,
+        description="Gate each step's candidate; off adopts it unvalidated (ACE's no-gate curator).",
+    )
+    add_only: bool = Field(
+        default=False,
+        description="Reject replace and delete edits with a reason: the skill only grows (ACE's playbook).",
+    )
+    final_test: bool = Field(
+        default=True,
+        description="Compare the starting and final skill on the test split at the end; off leaves "
+        "the test split to the caller (a benchmark that evaluates every method the same way).",
+    )
+    optimizer: Literal["native", "gepa"] = Field(
+        default="native",
+        description="native: this trainer's epochs and gate; gepa: GEPA's search through the adapter.",
+    )
+    gepa_minibatch: int = Field(
+        default=3, ge=1, description="Training tasks per GEPA proposal (GEPA's reflection minibatch)."
+    )
     test_repeats: int = Field(default=2, ge=1, description="Rollouts per test task for the final comparison.")
     initial_skill: str = Field(default="", description="The starting skill's markdown (empty: no rules).")
     max_usd: float | None = Field(default=None, gt=0, description="USD the whole training may spend.")
@@ -59,6 +86,10 @@ class TrainingSettings(BaseModel):
     def _consistent(self) -> TrainingSettings:
         if self.rollout.agent != "llm":
             raise ValueError("skill training needs the llm agent (a skill is part of its prompt)")
+        if self.optimizer == "gepa" and self.max_rollouts is None:
+            raise ValueError(
+                "GEPA stops on a rollout budget: give max_rollouts (--max-rollouts) with the gepa optimizer"
+            )
         if self.min_lr > self.lr:
             raise ValueError(f"min_lr ({self.min_lr}) must not exceed lr ({self.lr})")
         return self
