@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import typer
 
-from fixloop.cli import analysis, critic, improve, memory, run, runs, serve, skills, tasks, train
+from fixloop.cli import analysis, critic, improve, memory, run, runs, serve, skills, task_envs, tasks, train
 
 app = typer.Typer(help="Evaluate coding agents on executable debugging tasks.", no_args_is_help=True)
 
 app.add_typer(tasks.app, name="tasks")
+tasks.app.add_typer(task_envs.app, name="env")
 app.add_typer(runs.app, name="runs")
 app.add_typer(skills.app, name="skills")
 app.add_typer(memory.app, name="memory")

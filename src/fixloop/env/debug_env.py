@@ -59,6 +59,7 @@ from fixloop.env.workspace import (
 )
 from fixloop.sandbox import safe_fs
 from fixloop.sandbox.base import Sandbox, SandboxError, SandboxLimits, TestOutcome, TestRunResult
+from fixloop.tasks.environments import task_interpreter
 from fixloop.tasks.python_parse import parse_python
 from fixloop.tasks.task import Task, test_file_of
 
@@ -158,8 +159,14 @@ class DebugEnv:
     # ---- the OpenEnv surface -------------------------------------------------------------
 
     def reset(self, task: Task) -> Observation:
-        """Start an episode on `task` with a fresh workspace; returns the first observation."""
+        """Start an episode on `task` with a fresh workspace; returns the first observation.
+
+        The tests run with the task's environment (see `fixloop.tasks.environments`), which
+        must be built already: raises `SandboxError` (an infrastructure failure) naming the
+        command that builds it when it is not, or when the task's interpreter cannot serve.
+        """
         self._close_workspace()
+        python = task_interpreter(task)
         self._task = task
         # The episode's directory holds the workspace and the grading copies, so the
         # sandbox can serve every run of the episode from one warm worker.
@@ -172,7 +179,11 @@ class DebugEnv:
             max_snapshot_bytes=self.config.max_snapshot_bytes,
             parent=self._episode_dir,
         )
-        self.sandbox.start_episode(self._episode_dir)
+        if python is None:
+            # Without the argument, so that sandboxes which predate task environments keep working.
+            self.sandbox.start_episode(self._episode_dir)
+        else:
+            self.sandbox.start_episode(self._episode_dir, python)
         self._scheme = make_reward_scheme(self.config.reward)
         self._scheme.reset(task)
         self._relevant = relevant_files(task)
@@ -493,7 +504,7 @@ class DebugEnv:
             "SyntaxError" in e.message or "IndentationError" in e.message for e in run.collection_errors
         )
         self._last_run = run
-        self._last_spectrum = spectrum_of(run) if action.coverage else None
+        self._last_spectrum = spectrum_of(run) if action.coverage and run.coverage_missing is None else None
         self._last_test_output = self._format_run(run)
         self._summary.tests = self._pass_summary(run)
         self._summary.test_output = cap_text(self._last_test_output, MAX_TEST_OUTPUT_CHARS)
@@ -601,6 +612,8 @@ class DebugEnv:
         head = f"{run.passed} passed, {run.failed} failed, {run.errors} errors, {run.skipped} skipped"
         if run.timed_out:
             head += " — the run was killed at the time limit"
+        if run.coverage_missing is not None:
+            head += f"\n({run.coverage_missing})"
         output = run.output
         cap = self.config.max_test_output_chars
         if len(output) > cap:

@@ -13,7 +13,13 @@ A `.jsonl` file whose first record has an `instance_id` is read as SWE-bench-sty
 instances instead (see `fixloop.tasks.swebench`).
 
 A **suite directory** holds one task directory per subdirectory, loaded in name order;
-entries that are not directories, or whose name starts with '.' or '_', are ignored.
+entries that are not directories, or whose name starts with '.' or '_', are ignored. It may
+hold a `suite.toml` giving `requirements` or `python` (see `fixloop.tasks.environments`) to
+every task of the suite that gives neither.
+
+A relative local path in `requirements` (`./wheels/x.whl`, `../lib`) is relative to the
+file that declares it (the task directory, the suite directory or the JSONL file's
+directory) and is loaded as an absolute path.
 
 Loading is all-or-nothing: any broken task raises `TaskLoadError` and nothing is returned.
 """
@@ -26,6 +32,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from fixloop.tasks.environments import absolute_requirements
 from fixloop.tasks.records import (
     TaskLoadError,
     apply_fix,
@@ -41,6 +48,9 @@ from fixloop.tasks.swebench import is_swebench_jsonl, load_swebench
 from fixloop.tasks.task import Task
 
 TASK_TOML = "task.toml"
+SUITE_TOML = "suite.toml"
+ENVIRONMENT_KEYS = ("requirements", "python")
+"""The keys a `suite.toml` may give its tasks."""
 REPO_DIR = "repo"
 SOLUTION_DIR = "solution"
 FIX_PATCH = "fix.patch"
@@ -81,8 +91,12 @@ def load_suite(name: str) -> list[Task]:
     return load_tasks(SUITES[name])
 
 
-def load_task_dir(path: Path | str) -> Task:
-    """Load one task directory (see the module docstring); raise TaskLoadError if broken."""
+def load_task_dir(path: Path | str, suite: dict[str, Any] | None = None) -> Task:
+    """Load one task directory (see the module docstring); raise TaskLoadError if broken.
+
+    `suite` holds the environment keys of its suite's `suite.toml`, used when the task gives
+    neither `requirements` nor `python`.
+    """
     path = Path(path)
     toml_path = path / TASK_TOML
     if not toml_path.is_file():
@@ -90,10 +104,9 @@ def load_task_dir(path: Path | str) -> Task:
             f"{path}: not a task directory (no {TASK_TOML}; a task directory holds "
             f"{TASK_TOML}, {REPO_DIR}/ and {SOLUTION_DIR}/ or {FIX_PATCH})"
         )
-    try:
-        data = tomllib.loads(read_source_text(toml_path))
-    except tomllib.TOMLDecodeError as exc:
-        raise TaskLoadError(f"{toml_path}: invalid TOML: {exc}") from None
+    data = _with_absolute_requirements(_read_toml(toml_path), path)
+    if suite and not any(key in data for key in ENVIRONMENT_KEYS):
+        data = {**data, **suite}
     for key, home in (("files", f"{REPO_DIR}/"), ("reference_fix", f"{SOLUTION_DIR}/ or {FIX_PATCH}")):
         if key in data:
             raise TaskLoadError(f"{where_of(toml_path, data)}: {key}: comes from {home}, not {TASK_TOML}")
@@ -118,7 +131,10 @@ def load_jsonl(path: Path | str) -> list[Task]:
     duplicate task ids.
     """
     path = Path(path)
-    sourced = [(source, _task_from_record(source, record)) for source, record in read_jsonl_records(path)]
+    sourced = [
+        (source, _task_from_record(source, _with_absolute_requirements(record, path.resolve().parent)))
+        for source, record in read_jsonl_records(path)
+    ]
     return unique_tasks(path, sourced)
 
 
@@ -126,7 +142,36 @@ def _load_suite_dir(path: Path) -> list[Task]:
     task_dirs = sorted(
         entry for entry in path.iterdir() if entry.is_dir() and not entry.name.startswith((".", "_"))
     )
-    return unique_tasks(path, [(str(task_dir), load_task_dir(task_dir)) for task_dir in task_dirs])
+    suite = _suite_environment(path)
+    return unique_tasks(path, [(str(task_dir), load_task_dir(task_dir, suite)) for task_dir in task_dirs])
+
+
+def _suite_environment(path: Path) -> dict[str, Any]:
+    """The environment keys of the suite's `suite.toml` (none without one)."""
+    toml_path = path / SUITE_TOML
+    if not toml_path.is_file():
+        return {}
+    data = _with_absolute_requirements(_read_toml(toml_path), path)
+    unknown = sorted(set(data) - set(ENVIRONMENT_KEYS))
+    if unknown:
+        keys = ", ".join(unknown)
+        raise TaskLoadError(f"{toml_path}: {keys}: a suite.toml gives only requirements or python")
+    return data
+
+
+def _read_toml(toml_path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(read_source_text(toml_path))
+    except tomllib.TOMLDecodeError as exc:
+        raise TaskLoadError(f"{toml_path}: invalid TOML: {exc}") from None
+
+
+def _with_absolute_requirements(data: dict[str, Any], base: Path) -> dict[str, Any]:
+    """`data` with the relative local paths of its `requirements` made absolute against `base`."""
+    requirements = data.get("requirements")
+    if isinstance(requirements, list) and all(isinstance(item, str) for item in requirements):
+        return {**data, "requirements": absolute_requirements(requirements, base.resolve())}
+    return data
 
 
 def _task_from_record(source: str, record: dict[str, Any]) -> Task:

@@ -76,6 +76,17 @@ class Task(BaseModel):
     optimal_steps: int | None = Field(
         default=None, ge=1, description="Steps an ideal agent needs; derived from the fix when unset."
     )
+    requirements: list[str] = Field(
+        default_factory=list,
+        description="pip requirements of the task's environment (PEP 508 strings or local paths); "
+        "empty: the repository's own requirements.txt or pyproject.toml dependencies, if any "
+        "(see fixloop.tasks.environments).",
+    )
+    python: str | None = Field(
+        default=None,
+        description="An interpreter the user already has (absolute path) that runs the tests "
+        "instead of a built environment; excludes `requirements`.",
+    )
     mutation: Mutation | None = Field(
         default=None, repr=False, description="Set on synthesized tasks: the operator and location."
     )
@@ -110,6 +121,10 @@ class Task(BaseModel):
         unchanged = [p for p, c in self.reference_fix.items() if self.files.get(p) == c]
         if unchanged and len(unchanged) == len(self.reference_fix):
             raise ValueError("the reference fix is identical to the buggy repository")
+        if self.python is not None and (self.requirements or not self.python.startswith("/")):
+            raise ValueError(
+                "python must be an absolute path, and a task gives python or requirements, not both"
+            )
         overlap = set(self.fail_to_pass) & set(self.pass_to_pass)
         if overlap:
             raise ValueError(f"tests listed as both fail_to_pass and pass_to_pass: {sorted(overlap)}")

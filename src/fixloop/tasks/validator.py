@@ -1,8 +1,12 @@
-"""Execute a task's tests to check it is sound: the bug shows, the fix fixes, nothing is flaky."""
+"""Execute a task's tests to check it is sound: the bug shows, the fix fixes, nothing is flaky.
+
+A task with an environment of its own (see `fixloop.tasks.environments`) has it built
+first, once per distinct environment; a task whose environment cannot be built is invalid,
+with the installer's error as its problem, and no other task is affected.
+"""
 
 from __future__ import annotations
 
-import functools
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -11,7 +15,16 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, computed_field
 
-from fixloop.sandbox.base import Sandbox, SandboxError, SandboxLimits, TestOutcome, TestRunResult
+from fixloop.sandbox.base import (
+    WARM_PYTEST_SERIES,
+    Interpreter,
+    Sandbox,
+    SandboxError,
+    SandboxLimits,
+    TestOutcome,
+    TestRunResult,
+)
+from fixloop.tasks.environments import EnvironmentCache, TaskEnvironmentError, prepare_environments
 from fixloop.tasks.repo_tree import write_repo_tree
 from fixloop.tasks.task import Task
 
@@ -45,6 +58,12 @@ class ValidationReport(BaseModel):
     fixed_passed: int = Field(default=0, description="Tests passing in every run on the fixed repo.")
     fixed_total: int = Field(default=0, description="Tests any run reported on the fixed repo.")
     seconds: float = Field(default=0.0, description="Wall time the validation took.")
+    python: str | None = Field(
+        default=None, description="The task environment's interpreter; None for fixloop's own."
+    )
+    notes: list[str] = Field(
+        default_factory=list, description="What is worth knowing and no problem (how runs were served)."
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -79,8 +98,17 @@ class _Side:
         return sum(self.outcome(node) == TestOutcome.passed for node in self.node_ids)
 
 
-def validate_task(task: Task, sandbox: Sandbox, *, repeats: int = 3) -> ValidationReport:
-    """Run the task's `test_paths` `repeats` times on the buggy and on the fixed repository.
+def validate_task(
+    task: Task,
+    sandbox: Sandbox,
+    *,
+    repeats: int = 3,
+    cache: EnvironmentCache | None = None,
+    offline: bool = False,
+) -> ValidationReport:
+    """Run the task's `test_paths` `repeats` times on the buggy and on the fixed repository,
+    with the task's environment (built in `cache` first when needed; `offline`: from local
+    packages only).
 
     Both repositories are written to a temporary directory; the repeats of one side run in
     the same directory, so a test that depends on state it leaves behind shows as flaky (the
@@ -95,16 +123,30 @@ def validate_task(task: Task, sandbox: Sandbox, *, repeats: int = 3) -> Validati
 
     When the task lists neither fail_to_pass nor pass_to_pass they are computed (failing on
     buggy and passing on fixed; passing on both) and returned in the report. A
-    `SandboxError` yields a report with `infra_error` set instead of raising. Raises
-    ValueError when `repeats` < 1.
+    `SandboxError` yields a report with `infra_error` set instead of raising; an
+    environment that cannot be built, an invalid report naming the installer's error.
+    Raises ValueError when `repeats` < 1.
     """
     if repeats < 1:
         raise ValueError(f"repeats must be at least 1, got {repeats}")
+    environment = prepare_environments([task], cache, offline=offline)[task.id]
+    return _validate(task, sandbox, repeats, environment)
+
+
+def _validate(
+    task: Task, sandbox: Sandbox, repeats: int, environment: Interpreter | TaskEnvironmentError | None
+) -> ValidationReport:
     started = time.monotonic()
+    if isinstance(environment, TaskEnvironmentError):
+        return ValidationReport(
+            task_id=task.id,
+            problems=[f"the task's environment cannot be made: {environment}"],
+            seconds=time.monotonic() - started,
+        )
     try:
         with tempfile.TemporaryDirectory(prefix=f"fixloop-validate-{task.id}-") as tmp:
             # One episode for both sides: a warm worker serves all 2 x `repeats` runs.
-            sandbox.start_episode(Path(tmp))
+            sandbox.start_episode(Path(tmp), environment)
             try:
                 buggy = _run_side("buggy", task, task.files, Path(tmp, "buggy"), sandbox, repeats)
                 fixed = _run_side("fixed", task, task.fixed_files, Path(tmp, "fixed"), sandbox, repeats)
@@ -119,19 +161,39 @@ def validate_task(task: Task, sandbox: Sandbox, *, repeats: int = 3) -> Validati
         )
     report = _judge(task, buggy, fixed)
     report.seconds = time.monotonic() - started
+    if environment is not None:
+        report.python = environment.executable
+        if not environment.warm:
+            report.notes.append(
+                f"every run started its own pytest: the task environment has pytest "
+                f"{environment.pytest}, not the {WARM_PYTEST_SERIES}.x the warm worker supports"
+            )
     return report
 
 
 def validate_tasks(
-    tasks: Sequence[Task], sandbox: Sandbox, *, repeats: int = 3, workers: int = 2
+    tasks: Sequence[Task],
+    sandbox: Sandbox,
+    *,
+    repeats: int = 3,
+    workers: int = 2,
+    cache: EnvironmentCache | None = None,
+    offline: bool = False,
 ) -> list[ValidationReport]:
-    """`validate_task` for each task, `workers` at a time; reports come in task order.
+    """`validate_task` for each task, `workers` at a time; reports come in task order. The
+    tasks' environments are built first, each distinct one once.
 
     Raises ValueError when `workers` < 1 or `repeats` < 1.
     """
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
-    validate = functools.partial(validate_task, sandbox=sandbox, repeats=repeats)
+    if repeats < 1:
+        raise ValueError(f"repeats must be at least 1, got {repeats}")
+    environments = prepare_environments(tasks, cache, offline=offline)
+
+    def validate(task: Task) -> ValidationReport:
+        return _validate(task, sandbox, repeats, environments[task.id])
+
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(validate, tasks))
 

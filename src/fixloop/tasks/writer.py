@@ -23,8 +23,12 @@ ExportFormat = Literal["dir", "jsonl"]
 
 
 def task_fields(task: Task) -> dict[str, Any]:
-    """The task's metadata as plain data: every field but the files, without unset optionals."""
-    return task.model_dump(mode="json", exclude={"files", "reference_fix"}, exclude_none=True)
+    """The task's metadata as plain data: every field but the files, without unset optionals
+    (nor empty `requirements`)."""
+    fields = task.model_dump(mode="json", exclude={"files", "reference_fix"}, exclude_none=True)
+    if not fields["requirements"]:
+        del fields["requirements"]
+    return fields
 
 
 def write_task_dir(task: Task, directory: Path) -> Path:
