@@ -195,7 +195,13 @@ def tasks_export(
 
 @app.command("import")
 def tasks_import(
-    source: Annotated[Path, typer.Argument(help="The JSONL file to import.")],
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="The JSONL file to import; SWE-bench-style instances carry their repository as "
+            "`files` or point at a local git clone (`repo_path`, `base_commit`)."
+        ),
+    ],
     output: OutOption,
     fmt: Annotated[
         str,

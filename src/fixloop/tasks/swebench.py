@@ -1,7 +1,8 @@
 """Import SWE-bench-style instances, one JSON object per line, as `Task`s.
 
 SWE-bench names a repository and a commit to check out; fixloop fetches nothing at run time,
-so each instance must also carry the repository itself, as `files`.
+so each instance must also carry the repository itself: as `files`, or as a local git clone
+(`repo_path` and `base_commit`).
 
 Required fields:
 
@@ -9,7 +10,11 @@ Required fields:
   outside `[A-Za-z0-9_.-]` replaced by `-`.
 - `problem_statement`: the issue text, the task's description; its first line (cut to
   `TITLE_LENGTH`) is the title.
-- `files`: fixloop's addition, the repository at `base_commit` as path -> text content.
+- `files`: fixloop's addition, the repository at `base_commit` as path -> text content;
+  or, instead of `files`, `repo_path` (a local git clone; relative to the JSONL file's
+  directory) and `base_commit` (any commit-ish the clone has). The commit's tree is read
+  with `git archive` (nothing is fetched and the clone is left untouched); its text files
+  become `files`, and binary files and symbolic links are left out.
 - `test_patch`: a unified diff that adds or changes tests. It is applied to `files`, so
   the agent sees those tests; `""` when `files` already holds them.
 - `patch`: the reference fix, a unified diff against `files` with `test_patch` applied.
@@ -21,8 +26,11 @@ Optional fields:
 - `difficulty`: SWE-bench Verified's estimate (`<15 min fix` -> easy, `15 min - 1 hour`
   -> medium, `1-4 hours` and `>4 hours` -> hard) or easy / medium / hard; default medium.
 - `repo`: becomes the tag `repo:<owner/name>`. Every imported task is also tagged `swebench`.
+- `requirements`: the environment's pip requirements (a list; see
+  `fixloop.tasks.environments`; relative local paths are relative to the JSONL file's
+  directory), or `python`: the absolute path of an interpreter that has them.
 
-Any other field (`hints_text`, `base_commit`, `created_at`, `version`,
+Any other field (`hints_text`, `base_commit` beside `files`, `created_at`, `version`,
 `environment_setup_commit`, ...) is ignored. Hidden tests are not supported yet: the
 tests from `test_patch` are part of the repository the agent sees.
 
@@ -32,13 +40,17 @@ instance and field, e.g. `data.jsonl line 2 (task 'x__y-12'): FAIL_TO_PASS: ...`
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import subprocess
+import tarfile
 from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter
 
+from fixloop.tasks.environments import absolute_requirements
 from fixloop.tasks.records import (
     TaskLoadError,
     apply_fix,
@@ -47,18 +59,21 @@ from fixloop.tasks.records import (
     unique_tasks,
     validate_task_record,
 )
+from fixloop.tasks.repo_tree import SKIPPED_DIRS, SKIPPED_SUFFIXES
 from fixloop.tasks.task import Difficulty, Task, normalize_repo_path, test_file_of
 
 REQUIRED_FIELDS = (
     "instance_id",
     "problem_statement",
-    "files",
     "test_patch",
     "patch",
     "FAIL_TO_PASS",
     "PASS_TO_PASS",
 )
-"""Fields every instance must have, checked in this order."""
+"""Fields every instance must have, checked in this order, besides the repository (`files`,
+or `repo_path` and `base_commit`)."""
+
+GIT_TIMEOUT_S = 300.0
 
 DIFFICULTIES: dict[str, Difficulty] = {
     "<15 min fix": Difficulty.easy,
@@ -77,6 +92,7 @@ SWEBENCH_TAG = "swebench"
 _FILE_MAP = TypeAdapter(dict[str, str])
 _TEXT = TypeAdapter(str)
 _NODE_IDS = TypeAdapter(list[str])
+_TEXTS = TypeAdapter(list[str])
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
@@ -104,17 +120,23 @@ def load_swebench(path: Path | str) -> list[Task]:
     are equal once sanitised; nothing is returned then.
     """
     path = Path(path)
-    sourced = [(source, task_from_instance(source, record)) for source, record in read_jsonl_records(path)]
+    base = path.resolve().parent
+    sourced = [
+        (source, task_from_instance(source, record, base)) for source, record in read_jsonl_records(path)
+    ]
     return unique_tasks(path, sourced)
 
 
-def task_from_instance(source: str, record: dict[str, Any]) -> Task:
-    """One instance as a Task; `source` (e.g. `file line 3`) starts every error message.
+def task_from_instance(source: str, record: dict[str, Any], base: Path | None = None) -> Task:
+    """One instance as a Task; `source` (e.g. `file line 3`) starts every error message, and
+    relative paths (`repo_path`, local requirements) are relative to `base` (default: the
+    current directory).
 
     Raises TaskLoadError naming the instance and the field when a field is missing, has
     the wrong type, or does not fit the repository (a patch that does not apply, a test
-    in a file the repository lacks).
+    in a file the repository lacks, a clone without the commit).
     """
+    base = base or Path.cwd()
     instance_id = record.get("instance_id")
     where = f"{source} (task {instance_id!r})" if isinstance(instance_id, str) else source
     for field in REQUIRED_FIELDS:
@@ -124,7 +146,14 @@ def task_from_instance(source: str, record: dict[str, Any]) -> Task:
     statement = check_type(where, "problem_statement", record["problem_statement"], _TEXT)
     if not statement.strip():
         raise TaskLoadError(f"{where}: problem_statement: is empty")
-    files = _repo_files(where, record["files"])
+    if "files" in record:
+        files = _repo_files(where, record["files"])
+    elif "repo_path" in record:
+        files = _clone_files(where, record, base)
+    else:
+        raise TaskLoadError(
+            f"{where}: files: Field required (or repo_path and base_commit for a local clone)"
+        )
     test_patch = check_type(where, "test_patch", record["test_patch"], _TEXT)
     if test_patch.strip():
         files = {**files, **apply_fix(f"{where}: test_patch", files, test_patch)}
@@ -135,9 +164,16 @@ def task_from_instance(source: str, record: dict[str, Any]) -> Task:
     tags = [SWEBENCH_TAG]
     if "repo" in record:
         tags.append(f"repo:{check_type(where, 'repo', record['repo'], _TEXT)}")
+    environment: dict[str, Any] = {}
+    if "requirements" in record:
+        requirements = check_type(where, "requirements", record["requirements"], _TEXTS)
+        environment["requirements"] = absolute_requirements(requirements, base)
+    if "python" in record:
+        environment["python"] = check_type(where, "python", record["python"], _TEXT)
     return validate_task_record(
         where,
         {
+            **environment,
             "id": task_id(instance_id),
             "title": title_of(statement),
             "description": statement,
@@ -175,6 +211,51 @@ def _repo_files(where: str, value: object) -> dict[str, str]:
         return {normalize_repo_path(path): content for path, content in files.items()}
     except ValueError as exc:
         raise TaskLoadError(f"{where}: files: {exc}") from None
+
+
+def _clone_files(where: str, record: dict[str, Any], base: Path) -> dict[str, str]:
+    """The text files of the local clone `repo_path` at `base_commit` (see the module docstring)."""
+    if "base_commit" not in record:
+        raise TaskLoadError(f"{where}: base_commit: Field required (the commit of repo_path to import)")
+    repo = base / check_type(where, "repo_path", record["repo_path"], _TEXT)
+    commit = check_type(where, "base_commit", record["base_commit"], _TEXT)
+    if not repo.is_dir():
+        raise TaskLoadError(f"{where}: repo_path: {repo} is not a directory")
+    if commit.startswith("-"):
+        raise TaskLoadError(f"{where}: base_commit: {commit!r} is not a commit")
+    try:
+        archive = subprocess.run(
+            ["git", "-C", str(repo), "archive", "--format=tar", f"{commit}^{{tree}}"],
+            capture_output=True,
+            timeout=GIT_TIMEOUT_S,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise TaskLoadError(f"{where}: repo_path: git could not read {repo}: {exc}") from None
+    if archive.returncode != 0:
+        message = archive.stderr.decode(errors="replace").strip()
+        raise TaskLoadError(f"{where}: base_commit: git cannot read {commit!r} in {repo}: {message}")
+    files: dict[str, str] = {}
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        for member in tar:
+            parts = member.name.split("/")
+            if (
+                not member.isfile()
+                or SKIPPED_DIRS.intersection(parts)
+                or member.name.endswith(SKIPPED_SUFFIXES)
+            ):
+                continue
+            extracted = tar.extractfile(member)
+            data = extracted.read() if extracted is not None else b""
+            if b"\x00" in data:
+                continue
+            try:
+                files[normalize_repo_path(member.name)] = data.decode("utf-8")
+            except (UnicodeDecodeError, ValueError):
+                continue
+    if not files:
+        raise TaskLoadError(f"{where}: repo_path: {repo} has no text files at {commit}")
+    return files
 
 
 def _node_ids(where: str, field: str, value: object, files: dict[str, str]) -> list[str]:
