@@ -1,7 +1,9 @@
 """`fixloop train`: train a skill document over epochs, every adoption through the gate.
 
 The command turns its options into `TrainingSettings` (or reads them back for `--resume`),
-builds the reflectors, and hands the training to `fixloop.improve.skills.trainer`; what is
+builds the reflectors, and hands the training to `fixloop.improve.skills.trainer`, or with
+`--optimizer gepa` to `fixloop.integrations.gepa_training` (GEPA's search, the same splits,
+budgets, ledger and final test; needs `pip install 'fixloop[gepa]'`); what is
 here is the terminal around it: a live display of the phase and its episodes, Ctrl-C that
 stops after the current episode, and the summary table or `--json`.
 """
@@ -145,6 +147,19 @@ def train(
     max_rollouts: Annotated[
         int | None, typer.Option("--max-rollouts", help="Episodes the whole training may run.")
     ] = None,
+    optimizer: Annotated[
+        str,
+        typer.Option(
+            help="native (this trainer's epochs and gate) or gepa (GEPA's search; needs --max-rollouts)."
+        ),
+    ] = "native",
+    gepa_minibatch: Annotated[
+        int, typer.Option("--gepa-minibatch", min=1, help="Training tasks per GEPA proposal.")
+    ] = 3,
+    gepa_run_dir: Annotated[
+        Path | None,
+        typer.Option("--gepa-run-dir", help="GEPA's state directory (default .fixloop/gepa/NAME)."),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seeds batches, rollouts and the gate.")] = 0,
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Episodes run at once.")] = 2,
     sandbox: SandboxOption = "auto",
@@ -175,7 +190,7 @@ def train(
                     )
                 if suite and path:
                     raise fail("give --suite or --path, not both")
-                _check_choices(schedule, reflector, gate, slow_update_gate)
+                _check_choices(schedule, reflector, gate, slow_update_gate, optimizer)
                 rollout = RunSettings(
                     agent="llm", model=model, base_url=base_url or model_config.model.base_url,
                     timeout_s=timeout or model_config.model.timeout_s or 60.0, cache=not no_cache,
@@ -192,10 +207,16 @@ def train(
                     gate=GateSettings(policy=gate, repeats=repeats, alpha=alpha, size_cap_tokens=size_cap),  # type: ignore[arg-type]
                     slow_update=slow_update, slow_update_tasks=slow_update_tasks,
                     slow_update_gate=slow_update_gate == "on", test_repeats=test_repeats,
-                    initial_skill=resolve_skill(store, skill).markdown() if skill else "", **budgets,
+                    initial_skill=resolve_skill(store, skill).markdown() if skill else "",
+                    optimizer=optimizer, gepa_minibatch=gepa_minibatch, **budgets,  # type: ignore[arg-type]
                 )  # fmt: skip
                 stamp = f"{datetime.now():%Y%m%d-%H%M%S}"
                 name = name or f"train-{model.replace(':', '-')}-{stamp}"
+                if optimizer == "gepa":
+                    run_dir = gepa_run_dir.resolve() if gepa_run_dir else None
+                    settings = settings.model_copy(
+                        update={"gepa_run_dir": str(run_dir) if run_dir else _default_gepa_dir(name)}
+                    )
             tasks = prepared_tasks(select_tasks(settings.rollout), settings.rollout.sandbox)
             splits = training_splits(settings, tasks)
             reflector_impl, slow_writer = _reflectors(settings, store, api_key)
@@ -219,7 +240,7 @@ def _resumed(store: Store, name: str, budgets: dict[str, Any]) -> tuple[str, Tra
     return info.name, settings.model_copy(update=given)
 
 
-def _check_choices(schedule: str, reflector: str, gate: str, slow_update_gate: str) -> None:
+def _check_choices(schedule: str, reflector: str, gate: str, slow_update_gate: str, optimizer: str) -> None:
     if schedule not in SCHEDULES:
         raise fail(f"unknown schedule {schedule!r}; choose one of: {', '.join(SCHEDULES)}")
     if reflector not in ("template", "llm"):
@@ -228,6 +249,17 @@ def _check_choices(schedule: str, reflector: str, gate: str, slow_update_gate: s
         raise fail(f"unknown gate policy {gate!r}; choose one of: {', '.join(POLICIES)}")
     if slow_update_gate not in ("on", "off"):
         raise fail(f"--slow-update-gate takes on or off, not {slow_update_gate!r}")
+    if optimizer not in ("native", "gepa"):
+        raise fail(f"unknown optimizer {optimizer!r}; choose native or gepa")
+
+
+def _default_gepa_dir(name: str) -> str:
+    """GEPA's state directory for a new training (fails with the install hint without gepa)."""
+    try:
+        from fixloop.integrations.gepa_training import default_run_dir
+    except ImportError as exc:
+        raise fail(str(exc)) from None
+    return default_run_dir(name)
 
 
 def _reflectors(
@@ -282,6 +314,15 @@ def _train(
         def on_episode(label: str, counts: RunProgress) -> None:
             progress.update(bar, completed=counts.finished, total=counts.planned)
 
+        if settings.optimizer == "gepa":
+            try:
+                from fixloop.integrations.gepa_training import GEPATraining
+            except ImportError as exc:
+                raise fail(str(exc)) from None
+            return GEPATraining(
+                store, name, settings, splits, api_key=api_key, reflector=reflector, stop=stop,
+                on_phase=on_phase, on_episode=on_episode,
+            ).run()  # fmt: skip
         trainer = SkillTrainer(
             store, name, settings, splits, api_key=api_key, reflector=reflector, slow_writer=slow_writer,
             stop=stop, on_phase=on_phase, on_episode=on_episode,
@@ -333,6 +374,11 @@ def training_view(result: TrainingResult) -> RenderableType:
         )  # fmt: skip
     reasons = [f"  #{row.seq}: {row.reason}" for row in result.steps]
     lines: list[RenderableType] = [table, "why:", *reasons]
+    if result.optimizer == "gepa":
+        lines.append(
+            "GEPA: 'adopted' is GEPA's minibatch rule (a few training tasks, one rollout each), not "
+            "fixloop's gate; the final skill is GEPA's best mean on the selection split"
+        )
     if result.status == "stopped":
         lines.append(
             f"[yellow]stopped:[/] {result.stop_reason} "

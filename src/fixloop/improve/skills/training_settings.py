@@ -76,6 +76,10 @@ class TrainingSettings(BaseModel):
     gepa_minibatch: int = Field(
         default=3, ge=1, description="Training tasks per GEPA proposal (GEPA's reflection minibatch)."
     )
+    gepa_run_dir: str | None = Field(
+        default=None,
+        description="GEPA's state directory, which a resume reads back (default .fixloop/gepa/TRAINING).",
+    )
     test_repeats: int = Field(default=2, ge=1, description="Rollouts per test task for the final comparison.")
     initial_skill: str = Field(default="", description="The starting skill's markdown (empty: no rules).")
     max_usd: float | None = Field(default=None, gt=0, description="USD the whole training may spend.")
