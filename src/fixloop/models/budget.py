@@ -18,7 +18,7 @@ import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from fixloop.models.base import BudgetExceededError, Completion, Message, Model, Usage, estimated_tokens
 from fixloop.models.pricing import Price, cost, price_for
@@ -32,11 +32,30 @@ def estimate_usage(
     return Usage(prompt_tokens=estimated_tokens(prompt), completion_tokens=max_tokens)
 
 
+class Limits(Protocol):
+    """What `BudgetedModel` reserves in: a `Budget`, or a stand-in for a budget held in another
+    process (the Ray executor's budget holder), with the same contract as `Budget`'s methods."""
+
+    label: str
+
+    def reserve(self, estimated_usage: Usage, estimated_cost: float) -> Reservation:
+        """Hold the worst case of one call; raise BudgetExceededError if it could exceed a limit."""
+        ...
+
+    def settle(self, reservation: Reservation, actual_usage: Usage, actual_cost: float) -> None:
+        """Record what the reserved call used and release the rest of its hold."""
+        ...
+
+    def release(self, reservation: Reservation) -> None:
+        """Give back the whole hold of a call that was not made or produced no completion."""
+        ...
+
+
 @dataclass(frozen=True)
 class Reservation:
     """What one pending call holds in one budget until it is settled or released."""
 
-    budget: Budget
+    budget: Limits
     tokens: int
     usd: float
 
@@ -132,7 +151,7 @@ class BudgetedModel:
     releases its holds.
     """
 
-    def __init__(self, inner: Model, *, budgets: Sequence[Budget], price: Price | None = None) -> None:
+    def __init__(self, inner: Model, *, budgets: Sequence[Limits], price: Price | None = None) -> None:
         self.inner = inner
         self.name = inner.name
         # A wrapped simulated model is still simulated: its results must stay labelled so.

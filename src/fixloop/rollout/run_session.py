@@ -15,8 +15,11 @@ trajectory's `context_version` resolves to the prompt pieces it was given (`stor
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -28,14 +31,14 @@ from fixloop.agents.repair import RepairAgent, RepairConfig
 from fixloop.core.trajectory import Trajectory
 from fixloop.env.debug_env import EnvConfig
 from fixloop.models.base import Completion, Model, ModelError
-from fixloop.models.budget import Budget, BudgetedModel
-from fixloop.models.cache import CachedModel
+from fixloop.models.budget import Budget, BudgetedModel, Limits
+from fixloop.models.cache import CachedModel, ResponseCache
 from fixloop.models.pricing import Price
 from fixloop.models.recording import CallRecorder, RecordingModel
 from fixloop.models.registry import make_model
 from fixloop.models.sim import make_sim_model
 from fixloop.models.sim_presets import SIM_PRESETS
-from fixloop.rollout.runner import EpisodeJob, JobAgentFactory, LocalExecutor
+from fixloop.rollout.runner import EpisodeJob, Executor, JobAgentFactory, LocalExecutor
 from fixloop.sandbox.factory import make_sandbox
 from fixloop.store.leases import hold_lease
 from fixloop.store.response_cache import StoreResponseCache
@@ -106,7 +109,16 @@ class RunSettings(BaseModel):
     split_fractions: str = "0.6,0.2,0.2"
     task_ids: list[str] = Field(default_factory=list)
     episodes_per_task: int = Field(default=1, ge=1)
-    concurrency: int = Field(default=2, ge=1)
+    concurrency: int = Field(default=2, ge=1, description="Episodes at once with the local executor.")
+    executor: Literal["local", "ray"] = Field(
+        default="local",
+        description="local: episodes in this process; ray: in Ray actors, one per CPU of the cluster "
+        "(pip install 'fixloop[ray]').",
+    )
+    ray_address: str | None = Field(
+        default=None,
+        description="The Ray cluster: None (a local one, or $RAY_ADDRESS), auto, HOST:PORT or ray://HOST:PORT.",
+    )
     sandbox: str = "auto"
     warm_sandbox: bool = Field(
         default=True, description="Serve each episode's test runs from a warm worker (same verdicts, faster)."
@@ -142,11 +154,72 @@ def plan_jobs(tasks: Sequence[Task], episodes_per_task: int) -> list[EpisodeJob]
     return [EpisodeJob(task, index) for task in tasks for index in range(episodes_per_task)]
 
 
+class RunServices(Protocol):
+    """What the episodes of one run share wherever they run: the run budget, the response
+    cache, and where model calls and agent contexts are recorded.
+
+    `StoreServices` keeps them in this process and the store; the Ray executor's stand-ins
+    keep them in one budget holder actor, which the driver empties into the store.
+    """
+
+    def run_budget(self, job: EpisodeJob) -> Limits:
+        """The run's budget, as `job`'s model calls reserve in it."""
+        ...
+
+    def response_cache(self) -> ResponseCache | None:
+        """Where repeated identical calls are answered from, or None for no cache."""
+        ...
+
+    def call_recorder(self, job: EpisodeJob, model: str) -> CallRecorder | None:
+        """Records each model call of `job` (None: calls are not recorded)."""
+        ...
+
+    def record_context(self, version: str, pieces: dict[str, Any]) -> None:
+        """Record an agent context under its version before an episode is given it."""
+        ...
+
+
+class StoreServices:
+    """`RunServices` in this process: one `Budget` for the run, the store's response cache (when
+    `settings.cache`), and the store's tables for calls and contexts (only when `run` is given)."""
+
+    def __init__(self, settings: RunSettings, store: Store, run: RunInfo | None) -> None:
+        budgets = settings.budgets
+        self._budget = Budget(budgets.max_usd, budgets.max_tokens, budgets.max_calls, label="run budget")
+        self._cache = StoreResponseCache(store) if settings.cache else None
+        self._store = store
+        self._run = run
+
+    def run_budget(self, job: EpisodeJob) -> Limits:
+        return self._budget
+
+    def response_cache(self) -> ResponseCache | None:
+        return self._cache
+
+    def call_recorder(self, job: EpisodeJob, model: str) -> CallRecorder | None:
+        return None if self._run is None else _call_recorder(self._store, self._run, job, model)
+
+    def record_context(self, version: str, pieces: dict[str, Any]) -> None:
+        if self._run is not None:
+            self._store.add_context_version(version, pieces)
+
+
 def agent_factory(
     settings: RunSettings, store: Store, *, api_key: str | None, run: RunInfo | None = None
 ) -> JobAgentFactory:
+    """Builds each episode's agent in this process, sharing the run's budget and the store's
+    cache; within `run`, model calls and contexts are recorded in the store.
+
+    Raises ModelError for an unknown agent or an llm agent without a usable model.
+    """
+    return build_agent_factory(settings, api_key=api_key, services=StoreServices(settings, store, run))
+
+
+def build_agent_factory(
+    settings: RunSettings, *, api_key: str | None, services: RunServices
+) -> JobAgentFactory:
     """Builds each episode's agent. The llm agent gets its own model wrapper per episode so
-    the episode budget is its own, while the run budget and the cache are shared.
+    the episode budget is its own, while the run budget and the cache (`services`) are shared.
 
     Raises ModelError for an unknown agent or an llm agent without a usable model.
     """
@@ -163,32 +236,32 @@ def agent_factory(
         )
     spec = settings.model
     if is_simulated(spec):
-        return _simulated_agent_factory(settings, store, run)
+        return _simulated_agent_factory(settings, services)
     # One provider (one HTTP client and its connection pool) for the whole run; the budget
     # and cache wrappers are per episode, in make_model's order (cache outside the budgets).
     provider = make_model(
         spec, base_url=settings.base_url, api_key=api_key, timeout_s=settings.timeout_s, price=settings.price
     )
     budgets = settings.budgets
-    run_budget = Budget(budgets.max_usd, budgets.max_tokens, budgets.max_calls, label="run budget")
-    cache = StoreResponseCache(store) if settings.cache else None
+    cache = services.response_cache()
 
     def build(job: EpisodeJob) -> Agent:
         episode_budget = Budget(
             budgets.episode_max_usd, budgets.episode_max_tokens, budgets.episode_max_calls,
             label="episode budget",
         )  # fmt: skip
-        model: Model = BudgetedModel(provider, budgets=(run_budget, episode_budget))
+        model: Model = BudgetedModel(provider, budgets=(services.run_budget(job), episode_budget))
         if cache is not None:
             model = CachedModel(model, cache)
-        if run is not None:
-            model = RecordingModel(model, _call_recorder(store, run, job, spec))
-        return _llm_agent(model, settings, job, store, run)
+        record = services.call_recorder(job, spec)
+        if record is not None:
+            model = RecordingModel(model, record)
+        return _llm_agent(model, settings, job, services)
 
     return _LLMAgentFactory(build, provider)
 
 
-def _simulated_agent_factory(settings: RunSettings, store: Store, run: RunInfo | None) -> JobAgentFactory:
+def _simulated_agent_factory(settings: RunSettings, services: RunServices) -> JobAgentFactory:
     """Each episode's LLM agent talks to its own simulated model, which knows the episode's task.
 
     No response cache: the same prompt in another episode must get that episode's own draw.
@@ -202,7 +275,6 @@ def _simulated_agent_factory(settings: RunSettings, store: Store, run: RunInfo |
     if settings.agent_config.action_format == "tools":
         raise ModelError(f"{spec} does not call tools; use --action-format json with a simulated model")
     budgets = settings.budgets
-    run_budget = Budget(budgets.max_usd, budgets.max_tokens, budgets.max_calls, label="run budget")
 
     def build(job: EpisodeJob) -> Agent:
         episode_budget = Budget(
@@ -210,25 +282,23 @@ def _simulated_agent_factory(settings: RunSettings, store: Store, run: RunInfo |
             label="episode budget",
         )  # fmt: skip
         simulated = make_sim_model(spec, job.task, seed=episode_seed(settings.seed, job))
-        model: Model = BudgetedModel(simulated, budgets=(run_budget, episode_budget))
-        if run is not None:
-            model = RecordingModel(model, _call_recorder(store, run, job, spec))
-        return _llm_agent(model, settings, job, store, run)
+        model: Model = BudgetedModel(simulated, budgets=(services.run_budget(job), episode_budget))
+        record = services.call_recorder(job, spec)
+        if record is not None:
+            model = RecordingModel(model, record)
+        return _llm_agent(model, settings, job, services)
 
     return build
 
 
-def _llm_agent(
-    model: Model, settings: RunSettings, job: EpisodeJob, store: Store, run: RunInfo | None
-) -> Agent:
+def _llm_agent(model: Model, settings: RunSettings, job: EpisodeJob, services: RunServices) -> Agent:
     """The LLM agent of one episode. In a run, the context it is given is recorded first under
     its version, so the trajectory's `context_version` resolves to it (see `stored_context`)."""
     config = settings.agent_config
     if settings.seed_per_episode:
         config = config.model_copy(update={"seed": episode_seed(settings.seed, job) % 2**31})
     agent = LLMAgent(model, config, job.context or AgentContext(skill=settings.skill))
-    if run is not None:
-        store.add_context_version(agent.context.version_id, agent.context.model_dump(mode="json"))
+    services.record_context(agent.context.version_id, agent.context.model_dump(mode="json"))
     return agent
 
 
@@ -333,18 +403,16 @@ def execute_jobs(
 ) -> RunProgress:
     """`execute_run` for an explicit list of the run's planned jobs (e.g. each with its own
     agent context); jobs the store already holds are skipped."""
-    factory = agent_factory(settings, store, api_key=api_key, run=run)
-    with hold_lease(store, run) as lease:
+    with (
+        _executor(settings, store, run, api_key) as (executor, factory, before_commit),
+        hold_lease(store, run) as lease,
+    ):
         done = store.finished_keys(run)
         jobs = [job for job in jobs if job.key not in done]
         progress = RunProgress(planned=len(jobs))
-        executor = LocalExecutor(
-            lambda: make_sandbox(settings.sandbox, warm=settings.warm_sandbox),  # type: ignore[arg-type]
-            concurrency=settings.concurrency,
-            env_config=EnvConfig(reward=settings.reward),  # type: ignore[arg-type]
-        )
 
         def commit(job: EpisodeJob, trajectory: Trajectory) -> None:
+            before_commit()
             trajectory.simulated = trajectory.simulated or run.simulated
             store.add_episode(
                 run, job.task.id, job.episode_index, trajectory, context_id=trajectory.context_version
@@ -364,17 +432,59 @@ def execute_jobs(
     return progress
 
 
+@contextmanager
+def _executor(
+    settings: RunSettings, store: Store, run: RunInfo, api_key: str | None
+) -> Iterator[tuple[Executor, JobAgentFactory, Callable[[], None]]]:
+    """The run's executor (`settings.executor`), the agent factory it runs, and what to call
+    before each commit: under Ray, writing what the actors recorded for the store (model
+    calls, contexts, cache entries), so the driver stays the store's only writer.
+
+    Raises ModelError for an unusable agent or model before any episode starts.
+    """
+    sandbox_factory = partial(make_sandbox, settings.sandbox, warm=settings.warm_sandbox)  # type: ignore[arg-type]
+    env_config = EnvConfig(reward=settings.reward)  # type: ignore[arg-type]
+    if settings.executor == "local":
+        factory = agent_factory(settings, store, api_key=api_key, run=run)
+        yield (
+            LocalExecutor(sandbox_factory, concurrency=settings.concurrency, env_config=env_config),
+            factory,
+            _nothing,
+        )
+        return
+    from fixloop.rollout.ray_executor import ray_run  # ray is an optional extra
+
+    with ray_run(settings, api_key=api_key, sandbox_factory=sandbox_factory, env_config=env_config) as (
+        executor,
+        remote_factory,
+        services,
+    ):
+        yield executor, remote_factory, lambda: services.write_to(store, run)
+
+
+def _nothing() -> None:
+    """Nothing to do before a commit."""
+
+
 def settings_of(run: RunInfo) -> RunSettings:
     """The settings a run was started with, for `resume`."""
     return RunSettings.model_validate(run.config)
 
 
-def resumed_settings(run: RunInfo, *, base_url: str | None, timeout_s: float | None) -> RunSettings:
-    """The settings `run` was started with, with the endpoint options given again on resume.
+def resumed_settings(
+    run: RunInfo,
+    *,
+    base_url: str | None,
+    timeout_s: float | None,
+    executor: str | None = None,
+    ray_address: str | None = None,
+) -> RunSettings:
+    """The settings `run` was started with, with the endpoint and executor options given again
+    on resume (None: as the run had them).
 
     The API key is never among the settings: it comes from --api-key, the config file or
     $OPENAI_API_KEY on every invocation. Raises ValueError for an unusable option value.
     """
-    options = {"base_url": base_url, "timeout_s": timeout_s}
+    options = {"base_url": base_url, "timeout_s": timeout_s, "executor": executor, "ray_address": ray_address}
     given = {name: value for name, value in options.items() if value is not None}
     return RunSettings.model_validate({**settings_of(run).model_dump(), **given})
