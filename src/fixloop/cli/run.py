@@ -7,6 +7,7 @@ it: the progress bar or openenv lines, and the results table or `--json` rows.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import threading
 from collections.abc import Callable
@@ -102,7 +103,8 @@ def run(
         int, typer.Option("--episodes-per-task", min=1, help="Episodes per task (e.g. for pass@k).")
     ] = 1,
     concurrency: Annotated[
-        int, typer.Option("--concurrency", "--workers", min=1, help="Episodes run at once.")
+        int,
+        typer.Option("--concurrency", "--workers", min=1, help="Episodes run at once (local executor)."),
     ] = 2,
     sandbox: SandboxOption = "auto",
     warm: Annotated[
@@ -135,6 +137,22 @@ def run(
             help="Give the llm agent the promoted memory cards that fit each task (see fixloop memory).",
         ),
     ] = False,
+    executor: Annotated[
+        str | None,
+        typer.Option(
+            "--executor",
+            help="local: episodes in this process; ray: in Ray actors, one per CPU of the cluster "
+            "(pip install 'fixloop[ray]'). Default local; a resumed run keeps its own unless given.",
+        ),
+    ] = None,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            "--ray-address",
+            help="With --executor ray: auto (the cluster on this machine), HOST:PORT or ray://HOST:PORT; "
+            "default: a new local cluster, or $RAY_ADDRESS.",
+        ),
+    ] = None,
     run_name: Annotated[
         str | None, typer.Option("--run-name", help="Name the run (default: agent, model and time).")
     ] = None,
@@ -143,7 +161,8 @@ def run(
         typer.Option(
             "--resume",
             metavar="RUN",
-            help="Continue a stopped run; task options are ignored, --base-url/--api-key/--timeout apply.",
+            help="Continue a stopped run; task options are ignored, --base-url/--api-key/--timeout "
+            "and --executor/--ray-address apply.",
         ),
     ] = None,
     no_cache: Annotated[
@@ -178,6 +197,7 @@ def run(
 ) -> None:
     """Run an agent over a suite (or one split of it); every episode is stored as it finishes."""
     _check_options(agent, model, resume, log_format, split, reward, sandbox, skill)
+    _check_executor(executor, ray_address)
     if memory and agent != "llm" and not resume:
         raise fail("--memory is for the llm agent (memory cards are part of its prompt)")
     if action_format not in ("json", "tools"):
@@ -192,7 +212,14 @@ def run(
     with open_store(db) as store:
         try:
             if resume:
-                info, settings, tasks = _resume(store, resume, base_url=base_url, timeout_s=timeout)
+                info, settings, tasks = _resume(
+                    store,
+                    resume,
+                    base_url=base_url,
+                    timeout_s=timeout,
+                    executor=executor,
+                    ray_address=ray_address,
+                )
             else:
                 if suite and path:
                     raise fail("give --suite or --path, not both")
@@ -209,6 +236,7 @@ def run(
                     split=split, split_seed=split_seed, split_fractions=split_fractions,
                     task_ids=task_ids or [], episodes_per_task=episodes_per_task, concurrency=concurrency,
                     sandbox=sandbox, warm_sandbox=warm, reward=reward,
+                    executor=executor or "local", ray_address=ray_address,  # type: ignore[arg-type]
                     skill=_skill_markdown(store, skill, agent), memory=memory,
                     agent_config=LLMAgentConfig.model_validate({"action_format": action_format}),
                 )  # fmt: skip
@@ -270,6 +298,16 @@ def _check_options(
         )
 
 
+def _check_executor(executor: str | None, ray_address: str | None) -> None:
+    """Fail on an executor `run` cannot use, before anything is opened."""
+    if executor not in (None, "local", "ray"):
+        raise fail(f"unknown executor {executor!r}; choose local or ray")
+    if ray_address is not None and executor != "ray":
+        raise fail("--ray-address is for --executor ray")
+    if executor == "ray" and importlib.util.find_spec("ray") is None:
+        raise fail("--executor ray needs Ray: pip install 'fixloop[ray]'")
+
+
 def _start(
     store: Store, settings: RunSettings, run_name: str | None, api_key: str | None
 ) -> tuple[RunInfo, list[Task]]:
@@ -289,12 +327,21 @@ def _start(
 
 
 def _resume(
-    store: Store, run: str, *, base_url: str | None, timeout_s: float | None
+    store: Store,
+    run: str,
+    *,
+    base_url: str | None,
+    timeout_s: float | None,
+    executor: str | None,
+    ray_address: str | None,
 ) -> tuple[RunInfo, RunSettings, list[Task]]:
-    """The stopped run `run`, its settings (with the endpoint options given again) and its tasks."""
+    """The stopped run `run`, its settings (with the endpoint and executor options given
+    again) and its tasks."""
     try:
         info = store.get_run(run)
-        settings = resumed_settings(info, base_url=base_url, timeout_s=timeout_s)
+        settings = resumed_settings(
+            info, base_url=base_url, timeout_s=timeout_s, executor=executor, ray_address=ray_address
+        )
         tasks = select_tasks(settings)
     except (StoreError, TaskLoadError, ValueError) as exc:
         raise fail(str(exc)) from None
@@ -376,7 +423,7 @@ def _execute(
                 _execute_with_memory(store, info, settings, tasks, api_key, on_episode)
             else:
                 execute_run(store, info, settings, tasks, api_key=api_key, on_episode=on_episode)
-        except ModelError as exc:
+        except (ModelError, ConnectionError) as exc:  # ConnectionError: no Ray cluster at --ray-address
             raise fail(str(exc)) from None
 
 
