@@ -140,7 +140,7 @@ class GEPATraining:
                 acceptance_criterion=LedgeredAcceptance(self), cache_evaluation=False,
                 raise_on_exception=True, display_progress_bar=False, logger=RunLog(self.run_dir),
             )  # fmt: skip
-            final = self.adapter.skill_of(result.best_candidate[SKILL])
+            final = self.adapter.skill_of(result.candidates[result.best_idx][SKILL])
             self._record(final, parent=None)
             if self.settings.final_test:
                 self.on_phase(f"test: starting and final skill on {len(self.splits.test)} held-out tasks")
