@@ -38,7 +38,9 @@ from fixloop.tasks.synthesis import (
     check_output_directory,
     seed_repos,
 )
-from fixloop.tasks.task import Task
+from fixloop.tasks.synthesis.index import read_index
+from fixloop.tasks.synthesis.suite_stats import SynthesisStats, synthesis_stats
+from fixloop.tasks.task import Difficulty, Task
 from fixloop.tasks.validator import ValidationReport, validate_tasks
 from fixloop.tasks.writer import export_tasks
 
@@ -268,10 +270,45 @@ def _split_table(splits: TaskSplits, title: str) -> Table:
 
 
 @app.command("stats")
-def tasks_stats(suite: SuiteOption = None, path: PathOption = None, as_json: JsonOption = False) -> None:
+def tasks_stats(
+    suite: SuiteOption = None,
+    path: PathOption = None,
+    synthesis: Annotated[
+        bool,
+        typer.Option(
+            "--synthesis",
+            help="Show the synthesized tasks instead: operators by difficulty, mutated files, and "
+            "the verdicts of every candidate the builds into PATH tried.",
+        ),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
     """Show what a suite is made of: levels, tags, files, tests, lines, specs and mutations."""
-    stats = suite_stats(load(suite, path))
+    tasks = load(suite, path)
+    if synthesis:
+        try:
+            index = read_index(path) if path is not None and path.is_dir() else {}
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+        made = synthesis_stats(tasks, index)
+        emit(made, lambda: _synthesis_view(made), as_json)
+        return
+    stats = suite_stats(tasks)
     emit(stats, lambda: _stats_view(stats), as_json)
+
+
+def _synthesis_view(stats: SynthesisStats) -> RenderableType:
+    levels = [level.value for level in Difficulty]
+    operators = Table(title=f"{stats.synthesized} of {stats.tasks} tasks synthesized")
+    operators.add_column("operator")
+    for column in [*levels, "total"]:
+        operators.add_column(column, justify="right", no_wrap=True)
+    for name, row in stats.by_operator.items():
+        operators.add_row(name, *(str(row[column]) for column in [*levels, "total"]))
+    tables: list[RenderableType] = [operators, _counts_table("mutated files", "file", stats.by_file)]
+    if stats.candidates:
+        tables.append(_counts_table("candidates tried, by verdict", "verdict", stats.candidates))
+    return Group(*tables)
 
 
 def _stats_view(stats: SuiteStats) -> RenderableType:
