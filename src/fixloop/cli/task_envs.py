@@ -144,18 +144,18 @@ def env_list(cache: CacheOption = None, as_json: JsonOption = False) -> None:
 def _list_table(entries: list[CachedEnv], title: str) -> RenderableType:
     table = Table(title=title)
     table.add_column("env", no_wrap=True)
-    table.add_column("requirements", ratio=1, overflow="fold")
-    for column in ("python", "pytest", "size", "last used"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("tasks", overflow="fold")
+    table.add_column("python", no_wrap=True)
+    table.add_column("size", justify="right", no_wrap=True)
+    table.add_column("used", no_wrap=True)
+    table.add_column("requirements", ratio=2, overflow="fold")
+    table.add_column("tasks", ratio=1, overflow="fold")
     for entry in entries:
         table.add_row(
             entry.key,
+            f"{entry.interpreter.version}\npytest {entry.interpreter.pytest or '-'}",
+            f"{entry.size_bytes / 1e6:.0f} MB",
+            entry.last_used.strftime("%Y-%m-%d"),
             "\n".join(entry.requirements),
-            entry.interpreter.version,
-            entry.interpreter.pytest or "-",
-            f"{entry.size_bytes / 1e6:.1f} MB",
-            entry.last_used.strftime("%Y-%m-%d %H:%M"),
             "\n".join(entry.tasks) or "-",
         )
     return table

@@ -204,7 +204,9 @@ class Sandbox(Protocol):
 
     An episode brackets many runs in one directory: between `start_episode(directory)` and
     `end_episode(directory)` a sandbox may keep state for runs there (a warm worker);
-    runs give the same results either way. One episode per directory at a time.
+    runs give the same results either way. One episode per directory at a time. Runs in an
+    episode started with a task environment (`Interpreter`) use its interpreter; all others
+    use fixloop's own.
     """
 
     name: str

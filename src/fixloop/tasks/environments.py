@@ -348,7 +348,7 @@ class EnvironmentCache:
             if set(tasks) - set(entry.tasks):
                 entry = entry.model_copy(update={"tasks": sorted({*entry.tasks, *tasks})})
                 self._write(target, entry)
-        return entry
+        return entry.model_copy(update={"path": str(target)})
 
     def _build(self, spec: EnvSpec, target: Path, offline: bool) -> CachedEnv:
         started = time.monotonic()

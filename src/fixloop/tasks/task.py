@@ -121,10 +121,10 @@ class Task(BaseModel):
         unchanged = [p for p, c in self.reference_fix.items() if self.files.get(p) == c]
         if unchanged and len(unchanged) == len(self.reference_fix):
             raise ValueError("the reference fix is identical to the buggy repository")
-        if self.python is not None and (self.requirements or not self.python.startswith("/")):
-            raise ValueError(
-                "python must be an absolute path, and a task gives python or requirements, not both"
-            )
+        if self.python is not None and not self.python.startswith("/"):
+            raise ValueError(f"python must be an interpreter's absolute path, not {self.python!r}")
+        if self.python is not None and self.requirements:
+            raise ValueError("a task gives python or requirements, not both")
         overlap = set(self.fail_to_pass) & set(self.pass_to_pass)
         if overlap:
             raise ValueError(f"tests listed as both fail_to_pass and pass_to_pass: {sorted(overlap)}")
