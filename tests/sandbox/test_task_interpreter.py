@@ -107,3 +107,30 @@ def test_the_environment_is_read_only_under_bwrap(
 
     assert result.outcome_of("test_write.py::test_write") == TestOutcome.failed
     assert not (prefix / "planted").exists()
+
+
+@pytest.mark.parametrize("warm", [True, False], ids=["warm", "per-run"])
+def test_no_host_secret_reaches_tests_in_a_task_environment(
+    process_sandbox: PytestSandbox,
+    built_env: Interpreter,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    warm: bool,
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-not-for-tests")
+    workspace = tmp_path / "repo"
+    workspace.mkdir()
+    (workspace / "test_env.py").write_text(
+        "import os, sys\n\ndef test_env():\n"
+        "    assert 'sk-not-for-tests' not in repr(dict(os.environ))\n"
+        f"    assert sys.prefix == {str(Path(built_env.executable).parent.parent)!r}\n"
+    )
+    process_sandbox.warm = warm
+    process_sandbox.start_episode(tmp_path, built_env)
+    try:
+        result = process_sandbox.run_tests(workspace)
+    finally:
+        process_sandbox.end_episode(tmp_path)
+        process_sandbox.warm = True
+
+    assert result.outcome_of("test_env.py::test_env") == TestOutcome.passed, result.output
