@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fixloop.sandbox.base import Interpreter, TestOutcome
+from fixloop.sandbox.base import WARM_PYTEST_SERIES, Interpreter, TestOutcome
 from fixloop.sandbox.pytest_sandbox import PytestSandbox
 from fixloop.tasks.repo_tree import write_repo_tree
 from fixloop.tasks.task import Task
@@ -24,6 +24,13 @@ FIXED_ANSWER = "tests/test_calc.py::test_answer"
 @pytest.fixture(params=["process", "bwrap"])
 def any_sandbox(request: pytest.FixtureRequest) -> PytestSandbox:
     return request.getfixturevalue(f"{request.param}_sandbox")
+
+
+def test_the_warm_series_is_the_pytest_fixloop_runs_with() -> None:
+    assert (pytest.__version__ + ".").startswith(WARM_PYTEST_SERIES + "."), (
+        "the warm worker's fast path is verified against WARM_PYTEST_SERIES; re-verify it "
+        "(tests/sandbox/test_warm_fidelity.py) and update the constant with pyproject's pin"
+    )
 
 
 def _workspace(episode: Path, task: Task) -> Path:
