@@ -1,7 +1,7 @@
 """Benchmark: validated synthesized tasks per minute, coverage-guided against the whole-suite path.
 
 Generates the ledger library (`benchmarks/synthetic_library.py`: `--modules` modules, about
-55 tests each) in a temporary directory, then synthesizes `--n` tasks from it `--runs`
+40 tests each) in a temporary directory, then synthesizes `--n` tasks from it `--runs`
 times with each strategy, interleaved so a drift of the machine's speed hits both:
 
 - `coverage` (the default strategy): the suite runs once with coverage, uncovered mutants
@@ -10,12 +10,14 @@ times with each strategy, interleaved so a drift of the machine's speed hits bot
 - with `--today-rev REV`, also the synthesizer of commit REV (say, the one before coverage
   guidance), taken with `git archive` into a temporary directory and run in a subprocess.
 
-Each run uses seed `--seed + run`. Prints per strategy the validated tasks per minute
+`--weak` of each module's nine functions get a single test; a larger value makes a sparser
+suite that misses more bugs, where skipping and screening save the most. Each run uses
+seed `--seed + run`. Prints per strategy the validated tasks per minute
 (median, min-max over runs), seconds, candidates tried, rejected and skipped, the ratio of
 coverage to each other path (per run, then median and min-max), and whether the tasks both
 strategies made from the same mutant are identical.
 
-    python -m benchmarks.bench_synthesis [--n 30] [--runs 3] [--modules 8] [--seed 1]
+    python -m benchmarks.bench_synthesis [--n 30] [--runs 3] [--modules 8] [--weak 3] [--seed 1]
                                          [--workers 2] [--repeats 3] [--today-rev REV]
                                          [--sandbox auto|bwrap|process]
 """
@@ -119,6 +121,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=30)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--modules", type=int, default=8)
+    parser.add_argument("--weak", type=int, default=3, help="Functions per module with a single test.")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
@@ -127,7 +130,7 @@ def main() -> None:
     options = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-synthesis-") as scratch:
-        library = write_library(Path(scratch) / "ledgerlib-repo", modules=options.modules)
+        library = write_library(Path(scratch) / "ledgerlib-repo", modules=options.modules, weak=options.weak)
         tree = archive(options.today_rev, Path(scratch) / "today") if options.today_rev else None
         paths = ["coverage", "full", *(["today"] if tree else [])]
         measures: dict[str, list[Measure]] = {path: [] for path in paths}
@@ -163,7 +166,8 @@ def main() -> None:
             identical += sum(task == by_id[task.id] for task in shared)
 
     print(
-        f"\nlibrary: {options.modules} modules, {tests} tests; n={options.n}, workers={options.workers}, "
+        f"\nlibrary: {options.modules} modules ({options.weak} functions each with one test), {tests} tests; "
+        f"n={options.n}, workers={options.workers}, "
         f"repeats={options.repeats}, {options.runs} runs"
     )
     print(f"{'path':10} {'tasks/min':>22} {'seconds':>22} {'tried':>6} {'rejected':>8} {'skipped':>7}")

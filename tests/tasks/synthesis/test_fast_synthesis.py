@@ -287,7 +287,8 @@ def test_synthesize_json_lists_each_rejection_with_its_reason(tmp_path):
     report = json.loads(result.stdout)
     assert {row["verdict"] for row in report["rejected"]} == {"all-fail"}
     row = report["rejected"][0]
-    assert (row["check"], row["side"], row["tests_run"]) == ("some test passes", "buggy", 1)
+    # One verdict from screening, one from the run of the whole suite.
+    assert (row["check"], row["side"], row["tests_run"]) == ("some test passes", "buggy", 2)
     assert row["excerpt"].startswith("tests/test_core.py::test_exact: AssertionError")
     assert report["summary"]["skipped"] == {"uncovered": 2}
 

@@ -19,8 +19,10 @@ Two strategies (`SynthesisConfig.strategy`):
   kept for comparison: `benchmarks/bench_synthesis.py`).
 
 Both keep the same mutant as the same task. Runs happen `workers` at a time, each worker
-thread with an episode (and so a warm worker) of its own; the validations of kept tasks
-run in the same threads while later candidates are screened. Everything is deterministic
+thread with an episode (and so a warm worker) of its own and a checkout of the repository
+it reuses (`workspace.ReusedCheckout`: the worker then recompiles only the mutated file);
+the validations of kept tasks run in the same threads while later candidates are screened.
+Everything is deterministic
 for a given repository, config and seed, whatever `workers`: candidates are drawn in
 batches of `BATCH_SIZE` before any of their results is read, judged in the order drawn,
 and validation results are read only once the kept candidates would make `n` tasks.
@@ -55,6 +57,7 @@ from fixloop.tasks.synthesis.coverage_map import CoverageMap
 from fixloop.tasks.synthesis.index import mutant_key, repository_fingerprint
 from fixloop.tasks.synthesis.mutants import Mutant, enumerate_mutants, source_paths
 from fixloop.tasks.synthesis.sampling import MutantSampler
+from fixloop.tasks.synthesis.workspace import ReusedCheckout
 from fixloop.tasks.task import Difficulty, Mutation, Task
 from fixloop.tasks.validator import ValidationReport, validate_task
 from fixloop.tasks.writer import write_task_dir
@@ -253,7 +256,8 @@ def check_baseline(
     sandbox's interpreter) raises SynthesisError quoting the run's note.
     """
     coverage = config.strategy == "coverage"
-    run = _run_tests(files, sandbox, config, scratch, coverage=coverage)
+    with _workspace(files, scratch) as workspace:
+        run = _run_tests(workspace, sandbox, config, coverage=coverage)
     why = f"{repo} must pass all its tests before bugs can be planted in it, but"
     if run.timed_out:
         raise SynthesisError(
@@ -297,7 +301,8 @@ T = TypeVar("T")
 
 
 class _Lanes:
-    """A thread pool whose every thread has an episode (so a warm worker) of its own."""
+    """A thread pool whose every thread has an episode (so a warm worker) of its own, and a
+    checkout in it that the thread's candidate runs reuse."""
 
     def __init__(self, sandbox: Sandbox, scratch: Path, workers: int) -> None:
         self._sandbox = sandbox
@@ -313,11 +318,17 @@ class _Lanes:
             self._directories.append(directory)
         self._sandbox.start_episode(directory)
         self._local.directory = directory
+        self._local.checkout = ReusedCheckout(directory)
 
     def directory(self) -> Path:
         """The calling worker thread's episode directory."""
         directory: Path = self._local.directory
         return directory
+
+    def checkout(self, files: Mapping[str, str]) -> Path:
+        """The calling worker thread's checkout, holding exactly `files`."""
+        checkout: ReusedCheckout = self._local.checkout
+        return checkout.checkout(files)
 
     def run(self, job: Callable[[], T]) -> T:
         """Run `job` in a worker thread and wait for its result (or exception)."""
@@ -450,14 +461,13 @@ class _Synthesis:
         if key in seen:
             return _Trial(mutant, key)  # judged against the earlier candidate, without a run
         files = {**self.files, mutant.path: mutant.text}
-        scratch = self.lanes.directory()
         tests_run = 0
         if self.baseline.coverage is not None:
             tests = self.covering[mutant]
             for chunk in (tests[:FIRST_CHUNK], tests[FIRST_CHUNK:]):
                 if not chunk:
                     continue
-                run = _run_tests(files, self.sandbox, self.config, scratch, targets=chunk)
+                run = _run_tests(self.lanes.checkout(files), self.sandbox, self.config, targets=chunk)
                 tests_run += len(run.tests)
                 stopped = _screening_rejection(run, chunk, self.config)
                 if stopped is not None:
@@ -468,11 +478,13 @@ class _Synthesis:
                 rejection = Rejection(
                     check="some test fails",
                     side="buggy",
-                    detail=f"all {len(tests)} tests that run the mutated line pass",
+                    detail=f"all {len(tests)} tests that run the mutated line pass"
+                    if len(tests) > 1
+                    else "the one test that runs the mutated line passes",
                     excerpt=_listing(tests),
                 )
                 return _Trial(mutant, key, rejection=("no-fail", rejection), tests_run=tests_run)
-        run = _run_tests(files, self.sandbox, self.config, scratch)
+        run = _run_tests(self.lanes.checkout(files), self.sandbox, self.config)
         return _Trial(mutant, key, run=run, tests_run=tests_run + len(run.tests))
 
     # ---- judging (main thread, in the order drawn) ---------------------------------------
@@ -651,20 +663,18 @@ def _clip(text: str) -> str:
 
 
 def _run_tests(
-    files: Mapping[str, str],
+    workspace: Path,
     sandbox: Sandbox,
     config: SynthesisConfig,
-    scratch: Path | None,
     *,
     targets: Sequence[str] | None = None,
     coverage: bool = False,
 ) -> TestRunResult:
-    """Run `targets` (the test paths when None) of `files` in a fresh workspace (under
-    `scratch` when given); messages name its files relative to it."""
+    """Run `targets` (the test paths when None) in `workspace`; messages name its files
+    relative to it."""
     limits = SandboxLimits(timeout_s=config.candidate_timeout_s)
-    with _workspace(files, scratch) as workspace:
-        chosen = config.test_paths if targets is None else targets
-        run = sandbox.run_tests(workspace, chosen, limits=limits, coverage=coverage)
+    chosen = config.test_paths if targets is None else targets
+    run = sandbox.run_tests(workspace, chosen, limits=limits, coverage=coverage)
     # The workspace's name is random: keep it out of task descriptions, which must be stable.
     tests = [t.model_copy(update={"message": _relative(t.message, workspace)}) for t in run.tests]
     errors = [
@@ -677,6 +687,7 @@ def _run_tests(
 
 @contextmanager
 def _workspace(files: Mapping[str, str], scratch: Path | None) -> Iterator[Path]:
+    """A fresh workspace holding `files`, under `scratch` when given."""
     with tempfile.TemporaryDirectory(prefix="candidate-", dir=scratch) as tmp:
         yield write_repo_tree(files, Path(tmp))
 
