@@ -201,7 +201,8 @@ class FixloopGEPAAdapter:
             )  # fmt: skip
             outputs.append(output)
             traces.append(EpisodeTrace(task, trajectory, output))
-            self._episodes[_key(citation)] = TrainingEpisode(citation, trajectory)
+            if capture_traces:  # only these reach make_reflective_dataset and the reflector
+                self._episodes[_key(citation)] = TrainingEpisode(citation, trajectory)
         if batch and all(output.infra_error for output in outputs):
             errors = sorted({t.trajectory.error or t.trajectory.outcome for t in traces})
             raise InfrastructureFailure(
