@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from fixloop.agents.oracle import OracleAgent
 from fixloop.cli import app
 from fixloop.env.debug_env import DebugEnv
+from fixloop.rollout.episode import run_episode
 from fixloop.sandbox.base import Interpreter, SandboxError
 from fixloop.tasks.environments import (
     CACHE_VARIABLE,
@@ -168,6 +170,19 @@ def test_an_environment_not_built_fails_the_episode_fast_naming_the_command(
     with pytest.raises(SandboxError, match="fixloop tasks env build"):
         env.reset(dependent_task([str(tmp_path / "x.whl")]))
     env.close()
+
+
+def test_a_run_records_an_episode_whose_environment_is_not_built_as_the_sandboxs_infra_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox
+) -> None:
+    monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path / "empty-cache"))
+    task = dependent_task([str(tmp_path / "x.whl")])
+    trajectory = run_episode(DebugEnv(sandbox), OracleAgent(task), task)
+    assert trajectory.outcome == "infra_error"
+    assert (
+        trajectory.error.startswith("the sandbox failed:") and "fixloop tasks env build" in trajectory.error
+    )
+    assert "fixloop bug" not in trajectory.error
 
 
 def test_an_episode_runs_its_tests_in_the_built_environment(

@@ -23,6 +23,7 @@ from fixloop.env.debug_env import DebugEnv, StepResult
 from fixloop.env.edit_diff import changed_lines
 from fixloop.env.relevance import relevant_files
 from fixloop.models.base import Completion
+from fixloop.sandbox.base import SandboxError
 from fixloop.tasks.task import Task
 
 logger = logging.getLogger(__name__)
@@ -45,9 +46,11 @@ def run_episode(env: DebugEnv, agent: Agent, task: Task) -> Trajectory:
     `act`, None when it made no call); its tokens and cost are recorded on the step and
     summed on the trajectory, including a call whose reply ended the episode.
 
-    Any other exception (from the environment, or from the agent outside `act`) is a
-    fixloop bug: it is logged with its traceback, and the episode ends as `infra_error`
-    (never scored) with the message in `error`. The environment is closed either way.
+    A `SandboxError` raised outside a step (a task environment that is not built, say) ends
+    the episode as `infra_error` with the sandbox's message. Any other exception (from the
+    environment, or from the agent outside `act`) is a fixloop bug: it is logged with its
+    traceback, and the episode ends as `infra_error` (never scored) with the message in
+    `error`. The environment is closed either way.
     """
     recorder = EpisodeRecorder.for_agent(env, agent, task)
     grade = None
@@ -66,6 +69,8 @@ def run_episode(env: DebugEnv, agent: Agent, task: Task) -> Trajectory:
             recorder.step(output, result, step_started, _last_completion(agent))
             observation, done = result.observation, result.done
         grade = env.state().grade or (env.grade() if recorder.grade_needed() else None)
+    except SandboxError as exc:  # the sandbox cannot serve (a task environment not built, say)
+        recorder.infra(exc)
     except Exception as exc:  # a fixloop bug: recorded for this episode, never the run's end
         recorder.crash(exc)
     try:
@@ -103,6 +108,8 @@ async def arun_episode(env: DebugEnv, agent: Agent, task: Task, run_blocking: Ru
             recorder.step(output, result, step_started, _last_completion(agent))
             observation, done = result.observation, result.done
         grade = env.state().grade or (await run_blocking(env.grade) if recorder.grade_needed() else None)
+    except SandboxError as exc:  # the sandbox cannot serve (a task environment not built, say)
+        recorder.infra(exc)
     except Exception as exc:  # a fixloop bug: recorded for this episode, never the run's end
         recorder.crash(exc)
     try:
@@ -178,6 +185,14 @@ class EpisodeRecorder:
         self._add_usage(completion)
         self.trajectory.error = _storable(f"{type(exc).__name__}: {exc}")
         self.trajectory.outcome = episode_outcome(exc)
+        self.ended_by_agent = True
+
+    def infra(self, exc: Exception) -> None:
+        """The sandbox could not serve the episode (a `SandboxError` outside a step, such as
+        a task environment that is not built): `infra_error`, never the agent's fault, with
+        the sandbox's message, which says what to do."""
+        self.trajectory.error = _storable(f"the sandbox failed: {exc}")
+        self.trajectory.outcome = "infra_error"
         self.ended_by_agent = True
 
     def crash(self, exc: Exception) -> None:
