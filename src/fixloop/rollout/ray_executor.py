@@ -30,11 +30,15 @@ never in the run's settings, the store or the logs.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
+import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import ray
@@ -57,7 +61,10 @@ from fixloop.store.store import RunInfo, Store
 logger = logging.getLogger(__name__)
 
 CLOSE_TIMEOUT_S = 30.0
-"""How long the actors get to close their sandboxes when a run ends, before they are killed."""
+"""How long the kept actors get to close their sandboxes when the process exits."""
+
+PING_TIMEOUT_S = 30.0
+"""How long a kept actor may take to answer before a run starts without it."""
 
 
 def connect(address: str | None) -> None:
@@ -69,29 +76,46 @@ def connect(address: str | None) -> None:
     """
     if ray.is_initialized():
         return
+    # No network at run time: Ray would otherwise report usage statistics.
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    joining = address is not None or "RAY_ADDRESS" in os.environ
+    if joining and "RAY_AUTH_MODE" not in os.environ and _auth_token_available():
+        # `ray start` turns token authentication on when this machine has a token; joining
+        # its cluster needs the same rule, which ray.init only applies to clusters it starts.
+        os.environ["RAY_AUTH_MODE"] = "token"
     # Actors' output stays in Ray's session logs: the driver's stdout carries --json and openenv lines.
     ray.init(address=address, log_to_driver=False, include_dashboard=False, configure_logging=False)
+
+
+def _auth_token_available() -> bool:
+    """Whether Ray would find an authentication token: in $RAY_AUTH_TOKEN, in the file
+    $RAY_AUTH_TOKEN_PATH names, or in ~/.ray/auth_token."""
+    if os.environ.get("RAY_AUTH_TOKEN"):
+        return True
+    path = os.environ.get("RAY_AUTH_TOKEN_PATH")
+    return Path(path).is_file() if path else (Path.home() / ".ray" / "auth_token").is_file()
 
 
 class EpisodeActor:
     """Runs episodes one at a time on its own sandbox (made once, so it stays warm)."""
 
-    def __init__(
-        self,
-        sandbox_factory: Callable[[], Sandbox],
-        env_config: EnvConfig | None,
-        agent_factory: JobAgentFactory,
-    ) -> None:
+    def __init__(self, sandbox_factory: Callable[[], Sandbox], env_config: EnvConfig | None) -> None:
         self._sandbox = sandbox_factory()
         self._env_config = env_config
-        self._agent_factory = agent_factory
+        self._factory_ref: str | None = None
+        self._agent_factory: JobAgentFactory | None = None
 
-    def sandbox_name(self) -> str:
+    def ping(self) -> str:
         """The sandbox's name (answering also says the sandbox was built)."""
         return self._sandbox.name
 
-    def run(self, job: EpisodeJob) -> Trajectory:
-        """Run one episode; never raises for what happens inside it (see `run_episode`)."""
+    def run(self, job: EpisodeJob, shipped: list[ray.ObjectRef]) -> Trajectory:
+        """Run one episode with the agent factory in `shipped` (fetched once per run); never
+        raises for what happens inside the episode (see `run_episode`)."""
+        [ref] = shipped
+        if ref.hex() != self._factory_ref:
+            self._agent_factory, self._factory_ref = ray.get(ref), ref.hex()
+        assert self._agent_factory is not None
         return run_episode(DebugEnv(self._sandbox, self._env_config), self._agent_factory(job), job.task)
 
     def close(self) -> None:
@@ -104,8 +128,11 @@ class RayExecutor:
 
     `sandbox_factory` and the agent factory given to `run` must pickle (cloudpickle): each
     actor gets its own copy. The pool has `actors` actors (default: the cluster's CPUs),
-    each reserving one CPU, never more than there are jobs. `attempts` is how many times
-    an episode may be lost to a dying actor before it is recorded as `infra_error`.
+    each reserving one CPU, never more than there are jobs. Starting an actor costs seconds
+    (a Ray worker, fixloop's imports, a sandbox), so actors outlive a run: the next run of
+    this process with the same sandbox and environment settings reuses them, and they are
+    closed when the process exits. `attempts` is how many times an episode may be lost to
+    a dying actor before it is recorded as `infra_error`.
     """
 
     def __init__(
@@ -133,7 +160,8 @@ class RayExecutor:
         agent_factory: JobAgentFactory,
         on_result: Callable[[EpisodeJob, Trajectory], None],
     ) -> None:
-        """Run every job; see `Executor.run`. An exception from `on_result` stops the run.
+        """Run every job; see `Executor.run`. An exception from `on_result` stops the run
+        (and ends the actors still running an episode).
 
         When an episode is lost, the agent factory's `episode_lost(job)` is called on the
         driver if it has one (`RemoteAgentFactory` releases the episode's budget holds).
@@ -142,26 +170,23 @@ class RayExecutor:
         if not jobs:
             return
         connect(self.address)
-        size = min(len(jobs), self.actors or cluster_cpus())
-        actor_class: Any = ray.remote(num_cpus=1, max_restarts=0)(EpisodeActor)
-        shipped = ray.put(agent_factory)
-        started: list[ActorHandle] = []
+        kind = ray.cloudpickle.dumps((self.sandbox_factory, self.env_config))
+        shipped = [ray.put(agent_factory)]
 
         def start_actor() -> ActorHandle:
-            actor = actor_class.remote(self.sandbox_factory, self.env_config, shipped)
-            started.append(actor)
-            return actor
+            actor_class: Any = ray.remote(num_cpus=1, max_restarts=0)(EpisodeActor)
+            handle: ActorHandle = actor_class.remote(self.sandbox_factory, self.env_config)
+            return handle
 
+        idle = _EPISODE_ACTORS.take(kind, min(len(jobs), self.actors or cluster_cpus()), start_actor)
+        running: dict[ray.ObjectRef, tuple[ActorHandle, EpisodeJob, int]] = {}
         try:
-            idle = [start_actor() for _ in range(size)]
-            names: list[str] = ray.get([actor.sandbox_name.remote() for actor in idle])
-            sandbox = names[0]
+            names: list[str] = ray.get([actor.ping.remote() for actor in idle])
             queue: deque[tuple[EpisodeJob, int]] = deque((job, 0) for job in jobs)
-            running: dict[ray.ObjectRef, tuple[ActorHandle, EpisodeJob, int]] = {}
             while queue or running:
                 while idle and queue:
                     actor, (job, losses) = idle.pop(), queue.popleft()
-                    running[actor.run.remote(job)] = (actor, job, losses)
+                    running[actor.run.remote(job, shipped)] = (actor, job, losses)
                 [ready], _ = ray.wait(list(running), num_returns=1)
                 actor, job, losses = running.pop(ready)
                 try:
@@ -176,13 +201,93 @@ class RayExecutor:
                         queue.appendleft((job, losses + 1))
                         continue
                     trajectory = lost_trajectory(
-                        job, agent_factory(job), sandbox, self.env_config, losses + 1
+                        job, agent_factory(job), names[0], self.env_config, losses + 1
                     )
                 else:
                     idle.append(actor)
                 on_result(job, trajectory)
         finally:
-            _stop(started)
+            # An actor still in an episode (the run stopped) would go on calling the model: end it.
+            for actor, _, _ in running.values():
+                ray.kill(actor)
+            _EPISODE_ACTORS.give_back(kind, idle)
+
+
+class _ActorPool:
+    """Actors kept for this process's next runs, by kind (whatever tells them apart), and
+    ended when it exits, after their `close()` when `closing`. Each has a `ping()`."""
+
+    def __init__(self, *, closing: bool) -> None:
+        self._closing = closing
+        self._idle: dict[bytes, list[ActorHandle]] = {}
+        self._lock = threading.Lock()
+        atexit.register(self.close)
+
+    def take(self, kind: bytes, count: int, start: Callable[[], ActorHandle]) -> list[ActorHandle]:
+        """`count` live actors of `kind`: kept ones first (any dead is dropped), then new ones.
+        Kept actors of other kinds are ended first, so they free the CPUs they reserve."""
+        with self._lock:
+            kept = self._idle.pop(kind, [])
+            others = [actor for actors in self._idle.values() for actor in actors]
+            self._idle.clear()
+        self._end(others)
+        alive = _answering(kept)
+        self.give_back(kind, alive[count:])
+        return alive[:count] + [start() for _ in range(count - len(alive[:count]))]
+
+    def give_back(self, kind: bytes, actors: list[ActorHandle]) -> None:
+        """Keep `actors` for a later run."""
+        if actors:
+            with self._lock:
+                self._idle.setdefault(kind, []).extend(actors)
+
+    def close(self) -> None:
+        """End every kept actor."""
+        with self._lock:
+            actors = [actor for kept in self._idle.values() for actor in kept]
+            self._idle.clear()
+        self._end(actors)
+
+    def _end(self, actors: list[ActorHandle]) -> None:
+        """Let `actors` close what they hold (a sandbox's workers) when `closing`, then end them."""
+        if not actors or not ray.is_initialized():
+            return
+        with contextlib.suppress(Exception):  # at exit, a cluster already gone has nothing to close
+            if self._closing:
+                closing: list[Any] = [actor.close.remote() for actor in actors]
+                ray.wait(closing, num_returns=len(closing), timeout=CLOSE_TIMEOUT_S)
+            for actor in actors:
+                ray.kill(actor)
+
+
+def _answering(actors: list[ActorHandle]) -> list[ActorHandle]:
+    """Those of `actors` that answer a ping (a kept actor may have died, or belong to a Ray
+    session that ended); the others are dropped."""
+    if not actors:
+        return []
+    try:
+        pings: dict[Any, ActorHandle] = {actor.ping.remote(): actor for actor in actors}
+        ready, _ = ray.wait(list(pings), num_returns=len(pings), timeout=PING_TIMEOUT_S)
+    except Exception:  # handles of an ended Ray session
+        return []
+    alive = []
+    for ref in ready:
+        with contextlib.suppress(RayActorError):
+            ray.get(ref)
+            alive.append(pings[ref])
+    return alive
+
+
+_EPISODE_ACTORS = _ActorPool(closing=True)
+_HOLDERS = _ActorPool(closing=False)
+_HOLDER_KIND = b"budget holder"
+
+
+def end_kept_actors() -> None:
+    """End the actors kept for this process's next runs (their sandboxes closed first), e.g.
+    before `ray.shutdown()`; the process's exit does the same."""
+    _EPISODE_ACTORS.close()
+    _HOLDERS.close()
 
 
 def cluster_cpus() -> int:
@@ -215,15 +320,6 @@ def lost_trajectory(
     )
 
 
-def _stop(actors: list[ActorHandle]) -> None:
-    """Let the actors close their sandboxes (dead ones cannot), then end them."""
-    closing: list[Any] = [actor.close.remote() for actor in actors]
-    if closing:
-        ray.wait(closing, num_returns=len(closing), timeout=CLOSE_TIMEOUT_S)
-    for actor in actors:
-        ray.kill(actor)
-
-
 @dataclass
 class HeldRecords:
     """What the actors recorded for the store since the driver last took it."""
@@ -237,11 +333,19 @@ class BudgetHolder:
     """The run's budget and records, in one actor (see the module doc). Holds are tracked per
     episode, so a lost episode's can be released."""
 
-    def __init__(self, max_usd: float | None, max_tokens: int | None, max_calls: int | None) -> None:
+    def __init__(self) -> None:
+        self.begin(None, None, None)
+
+    def begin(self, max_usd: float | None, max_tokens: int | None, max_calls: int | None) -> None:
+        """Start a run with these limits (None: no limit) and nothing held, cached or recorded."""
         self._budget = Budget(max_usd, max_tokens, max_calls, label="run budget")
         self._holds: dict[tuple[str, int], list[Reservation]] = {}
         self._cache: dict[str, dict[str, Any]] = {}
         self._records = HeldRecords()
+
+    def ping(self) -> str:
+        """Answers, to say the holder is alive."""
+        return "budget holder"
 
     def reserve(self, key: tuple[str, int], tokens: int, usd: float) -> str | None:
         """Hold a call's worst case for episode `key`; the refusal's message, or None when held."""
@@ -416,21 +520,24 @@ def ray_run(
     sandbox_factory: Callable[[], Sandbox],
     env_config: EnvConfig,
 ) -> Iterator[tuple[RayExecutor, RemoteAgentFactory, RayRunServices]]:
-    """Connect to Ray (`settings.ray_address`) and start the run's budget holder; yields the
-    executor, the agent factory to give it, and the services whose records the driver writes.
-    The holder ends with the block. Raises ModelError (a bad agent or model) before any actor
-    starts."""
+    """Connect to Ray (`settings.ray_address`) and ready a budget holder for the run (a kept
+    one, else a new one); yields the executor, the agent factory to give it, and the services
+    whose records the driver writes. The holder is kept for the process's next run when the
+    block ends. Raises ModelError (a bad agent or model) before any episode starts."""
     connect(settings.ray_address)
     budgets = settings.budgets
-    holder: Any = (
-        ray.remote(num_cpus=0, max_restarts=0)(BudgetHolder)
-        .remote(budgets.max_usd, budgets.max_tokens, budgets.max_calls)
-    )  # fmt: skip
+
+    def start_holder() -> ActorHandle:
+        holder_class: Any = ray.remote(num_cpus=0, max_restarts=0)(BudgetHolder)
+        handle: ActorHandle = holder_class.remote()
+        return handle
+
+    [holder] = _HOLDERS.take(_HOLDER_KIND, 1, start_holder)
+    _ask(holder.begin, budgets.max_usd, budgets.max_tokens, budgets.max_calls)
+    services = RayRunServices(settings, holder)
+    factory = RemoteAgentFactory(settings, api_key, services)
     try:
-        services = RayRunServices(settings, holder)
-        factory = RemoteAgentFactory(settings, api_key, services)
         build_agent_factory(settings, api_key=api_key, services=services)  # configuration errors surface now
-        executor = RayExecutor(sandbox_factory, env_config=env_config)
-        yield executor, factory, services
+        yield RayExecutor(sandbox_factory, env_config=env_config), factory, services
     finally:
-        ray.kill(holder)
+        _HOLDERS.give_back(_HOLDER_KIND, [holder])
