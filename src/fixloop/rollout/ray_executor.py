@@ -1,24 +1,24 @@
 """Episodes in Ray actors, for runs that outgrow one machine (`fixloop run --executor ray`).
 
-`RayExecutor` keeps a pool of `EpisodeActor`s, one per CPU of the cluster. Each actor builds
-its sandbox once (so its warm test workers stay warm from one episode to the next) and runs
-one episode at a time with `run_episode`; the agent, and so every model call, is built and
-made in the actor by the agent factory shipped to it. The trajectory goes back to the
-driver, which calls `on_result`: the driver stays the only writer to the store, and each
-finished episode is committed exactly once.
+`RayExecutor` keeps a pool of `EpisodeActor`s, one per CPU of the cluster, kept for the
+process's next runs. Each actor builds its sandbox once (so its warm test workers stay warm
+from one episode to the next) and runs one episode at a time with `run_episode`; the agent,
+and so every model call, is built and made in the actor by the agent factory shipped to it.
+The trajectory goes back to the driver, which calls `on_result`: the driver stays the only
+writer to the store, and each finished episode is committed exactly once.
 
 An actor that dies (killed, out of memory, its node gone) loses the one episode it was
 running: a new actor takes its place and the episode is queued again, ahead of the others.
 An episode lost `attempts` times (2 by default) is handed to `on_result` as `infra_error`,
 so it is stored, never scored, and the run goes on.
 
-The run's budget is global: `BudgetHolder`, one actor per run, holds the run's `Budget`, and
-every actor reserves in it before each call (`HeldBudget`). An actor's methods run one at a
-time, so no number of concurrent callers can overspend it. The holder also keeps what the
-actors would have written to the store themselves — each model call, each agent context,
-each new cache entry — until the driver takes it (`RayRunServices.write_to`) and writes it
-just before the next commit. A lost episode's holds are released; the calls it made stay
-spent and recorded.
+The run's budget is global: `BudgetHolder`, one actor per run (kept for the next), holds the
+run's `Budget`, and every actor reserves in it before each call (`HeldBudget`). An actor's
+methods run one at a time, so no number of concurrent callers can overspend it. The holder
+also keeps what the actors would have written to the store themselves — each model call,
+each agent context, each new cache entry — until the driver takes it
+(`RayRunServices.write_to`) and writes it just before the next commit. A lost episode's
+holds are released; the calls it made stay spent and recorded.
 
 The response cache under Ray answers calls repeated within the run (from the holder) and
 the driver stores every new answer, but the actors cannot read answers cached by earlier
@@ -68,9 +68,10 @@ PING_TIMEOUT_S = 30.0
 
 
 def connect(address: str | None) -> None:
-    """Connect this process to Ray, once: `address` is None (a cluster started for this
-    process, or the one $RAY_ADDRESS names), "auto" (the cluster running on this machine),
-    HOST:PORT (a head node's GCS) or ray://HOST:PORT (Ray Client). Already connected: nothing.
+    """Connect this process to Ray, once: `address` is None (the cluster $RAY_ADDRESS names,
+    else the one running on this machine, else a new one for this process), "auto" (the
+    cluster running on this machine), HOST:PORT (a head node's GCS) or ray://HOST:PORT (Ray
+    Client). Already connected: nothing.
 
     Raises ConnectionError when no cluster answers at `address`.
     """
