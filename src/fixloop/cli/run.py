@@ -63,6 +63,25 @@ from fixloop.tasks.splits import SPLIT_NAMES
 from fixloop.tasks.task import Task
 from fixloop.tasks.validator import validate_task, with_computed_lists
 
+ExecutorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--executor",
+        help="local: episodes in this process; ray: in Ray actors, one per CPU of the cluster "
+        "(pip install 'fixloop[ray]'). Default local; a resumed run keeps its own unless given.",
+    ),
+]
+"""`--executor`, for every command that runs episodes (run, train)."""
+RayAddressOption = Annotated[
+    str | None,
+    typer.Option(
+        "--ray-address",
+        help="With --executor ray: auto (the cluster on this machine), HOST:PORT or ray://HOST:PORT; "
+        "default: $RAY_ADDRESS, else the cluster on this machine, else a new local one.",
+    ),
+]
+"""`--ray-address`, beside `--executor`."""
+
 
 def run(
     agent: Annotated[
@@ -137,22 +156,8 @@ def run(
             help="Give the llm agent the promoted memory cards that fit each task (see fixloop memory).",
         ),
     ] = False,
-    executor: Annotated[
-        str | None,
-        typer.Option(
-            "--executor",
-            help="local: episodes in this process; ray: in Ray actors, one per CPU of the cluster "
-            "(pip install 'fixloop[ray]'). Default local; a resumed run keeps its own unless given.",
-        ),
-    ] = None,
-    ray_address: Annotated[
-        str | None,
-        typer.Option(
-            "--ray-address",
-            help="With --executor ray: auto (the cluster on this machine), HOST:PORT or ray://HOST:PORT; "
-            "default: a new local cluster, or $RAY_ADDRESS.",
-        ),
-    ] = None,
+    executor: ExecutorOption = None,
+    ray_address: RayAddressOption = None,
     run_name: Annotated[
         str | None, typer.Option("--run-name", help="Name the run (default: agent, model and time).")
     ] = None,
@@ -197,7 +202,7 @@ def run(
 ) -> None:
     """Run an agent over a suite (or one split of it); every episode is stored as it finishes."""
     _check_options(agent, model, resume, log_format, split, reward, sandbox, skill)
-    _check_executor(executor, ray_address)
+    check_executor(executor, ray_address)
     if memory and agent != "llm" and not resume:
         raise fail("--memory is for the llm agent (memory cards are part of its prompt)")
     if action_format not in ("json", "tools"):
@@ -298,8 +303,8 @@ def _check_options(
         )
 
 
-def _check_executor(executor: str | None, ray_address: str | None) -> None:
-    """Fail on an executor `run` cannot use, before anything is opened."""
+def check_executor(executor: str | None, ray_address: str | None) -> None:
+    """Fail on `--executor`/`--ray-address` values that cannot be used, before anything is opened."""
     if executor not in (None, "local", "ray"):
         raise fail(f"unknown executor {executor!r}; choose local or ray")
     if ray_address is not None and executor != "ray":
