@@ -18,10 +18,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from fixloop.agents.oracle import OracleAgent
+from fixloop.cli import app
 from fixloop.core.trajectory import Trajectory
 from fixloop.env.debug_env import EnvConfig
+from fixloop.models.base import BudgetExceededError, Usage
 from fixloop.rollout.run_session import BudgetSettings, RunSettings, execute_run, select_tasks, start_run
 from fixloop.rollout.runner import EpisodeJob
 from fixloop.store import Store
@@ -31,7 +34,7 @@ from tests.improve.skills.training_fixtures import FAST_TASKS
 try:
     import ray
 
-    from fixloop.rollout.ray_executor import RayExecutor, end_kept_actors
+    from fixloop.rollout.ray_executor import BudgetHolder, HeldBudget, RayExecutor, end_kept_actors
 except ImportError:
     if os.environ.get("CI") == "true":
         raise
@@ -101,6 +104,34 @@ def test_the_run_budget_holds_across_concurrent_actors(ray_cluster, private_stor
     assert len(answered) == 7
     assert sum(len([s for s in t.steps if s.tokens]) for t in trajectories) <= 7
     assert any("run budget" in (t.error or "") for t in trajectories)
+
+
+def test_the_budget_holder_never_overspends_under_concurrent_callers(ray_cluster):
+    holder = ray.remote(num_cpus=0)(BudgetHolder).remote()
+    ray.get(holder.begin.remote(None, 1000, None))
+
+    @ray.remote(num_cpus=0)
+    def spend(index: int) -> int:
+        budget, spent = HeldBudget(holder, (f"task-{index}", 0)), 0
+        while True:
+            try:
+                held = budget.reserve(Usage(prompt_tokens=30), 0.0)
+            except BudgetExceededError:
+                return spent
+            budget.settle(held, Usage(prompt_tokens=25), 0.0)
+            spent += 25
+
+    spent = ray.get([spend.remote(index) for index in range(4)])
+    _, tokens, calls = ray.get(holder.spent.remote())
+    ray.kill(holder)
+    assert tokens == sum(spent) == 25 * calls
+    assert 1000 - 4 * 30 < tokens <= 1000
+
+
+def test_ray_address_needs_the_ray_executor():
+    result = CliRunner().invoke(app, ["run", "--ray-address", "auto"])
+    assert result.exit_code == 2
+    assert "--ray-address is for --executor ray" in result.output
 
 
 def test_a_resumed_ray_run_runs_only_the_episodes_it_lacks(ray_cluster, private_store):

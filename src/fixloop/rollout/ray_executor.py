@@ -73,7 +73,8 @@ def connect(address: str | None) -> None:
     cluster running on this machine), HOST:PORT (a head node's GCS) or ray://HOST:PORT (Ray
     Client). Already connected: nothing.
 
-    Raises ConnectionError when no cluster answers at `address`.
+    When no cluster answers at `address`, Ray retries (for minutes at a HOST:PORT) and then
+    raises (ConnectionError for a ray:// address).
     """
     if ray.is_initialized():
         return
