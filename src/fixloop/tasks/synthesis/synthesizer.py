@@ -280,7 +280,7 @@ def check_baseline(
         coverage_map = CoverageMap.of(run.tests)
     except ValueError:
         notes = [line for line in run.output.splitlines() if "coverage" in line.lower()]
-        note = notes[0] if notes else "the run's output does not say why"
+        note = run.coverage_missing or (notes[0] if notes else "the run's output does not say why")
         raise SynthesisError(
             f"the sandbox recorded no coverage for {repo}'s tests ({note}); install coverage>=7 into "
             "the interpreter the sandbox runs, or synthesize with the `full` strategy"
