@@ -589,8 +589,9 @@ def _screening_rejection(
         rejection = Rejection(
             check="the tests finish",
             side="buggy",
-            detail=f"the run of {len(targets)} tests did not finish within {config.candidate_timeout_s:g}s",
-            excerpt=_tail(run.output),
+            detail=f"the run of {_count(len(targets), 'test')} did not finish within "
+            f"{config.candidate_timeout_s:g}s",
+            excerpt=_tail(run.output) or _listing(targets),
         )
         return "timeout", rejection
     if run.collection_errors:
@@ -645,6 +646,10 @@ def _validation_rejection(report: ValidationReport, messages: Mapping[str, str])
 
 def _missing_run() -> Rejection:
     return Rejection(check="the tests run", detail="the candidate produced no run of the suite")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _listing(nodes: Sequence[str]) -> str:
