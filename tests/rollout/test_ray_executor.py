@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -250,3 +251,7 @@ def test_fixloop_run_joins_a_head_node_by_address(tmp_path):
     finally:
         os.killpg(head.pid, signal.SIGKILL)  # the head and every process it started
         head.wait()
+        # Killed, the head leaves its address as this machine's current cluster: forget it.
+        current = Path(tempfile.gettempdir()) / "ray" / "ray_current_cluster"
+        if current.is_file() and current.read_text().strip().endswith(f":{port}"):
+            current.unlink()

@@ -77,7 +77,7 @@ RayAddressOption = Annotated[
     typer.Option(
         "--ray-address",
         help="With --executor ray: auto (the cluster on this machine), HOST:PORT or ray://HOST:PORT; "
-        "default: $RAY_ADDRESS, else the cluster on this machine, else a new local one.",
+        "default: $RAY_ADDRESS, else a new local cluster for this run.",
     ),
 ]
 """`--ray-address`, beside `--executor`."""

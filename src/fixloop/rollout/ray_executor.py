@@ -69,9 +69,9 @@ PING_TIMEOUT_S = 30.0
 
 def connect(address: str | None) -> None:
     """Connect this process to Ray, once: `address` is None (the cluster $RAY_ADDRESS names,
-    else the one running on this machine, else a new one for this process), "auto" (the
-    cluster running on this machine), HOST:PORT (a head node's GCS) or ray://HOST:PORT (Ray
-    Client). Already connected: nothing.
+    else a new local one for this process), "auto" (the cluster `ray start` runs on this
+    machine), HOST:PORT (a head node's GCS) or ray://HOST:PORT (Ray Client). Already
+    connected: nothing.
 
     When no cluster answers at `address`, Ray retries (for minutes at a HOST:PORT) and then
     raises (ConnectionError for a ray:// address).
@@ -80,7 +80,11 @@ def connect(address: str | None) -> None:
         return
     # No network at run time: Ray would otherwise report usage statistics.
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    joining = address is not None or "RAY_ADDRESS" in os.environ
+    if address is None and "RAY_ADDRESS" not in os.environ:
+        # Not Ray's default, which joins whatever cluster this machine last started, even a
+        # dead one (a stale /tmp/ray/ray_current_cluster makes ray.init retry for minutes).
+        address = "local"
+    joining = address != "local"
     if joining and "RAY_AUTH_MODE" not in os.environ and _auth_token_available():
         # `ray start` turns token authentication on when this machine has a token; joining
         # its cluster needs the same rule, which ray.init only applies to clusters it starts.
