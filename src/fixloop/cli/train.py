@@ -36,7 +36,7 @@ from fixloop.cli.common import (
     fail,
     open_store,
 )
-from fixloop.cli.run import prepared_tasks
+from fixloop.cli.run import ExecutorOption, RayAddressOption, check_executor, prepared_tasks
 from fixloop.cli.skills import resolve_skill
 from fixloop.improve.gate import POLICIES, GateSettings
 from fixloop.improve.skills.schedules import SCHEDULES
@@ -162,6 +162,8 @@ def train(
     ] = None,
     seed: Annotated[int, typer.Option(help="Seeds batches, rollouts and the gate.")] = 0,
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Episodes run at once.")] = 2,
+    executor: ExecutorOption = None,
+    ray_address: RayAddressOption = None,
     sandbox: SandboxOption = "auto",
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Do not serve model calls from the cache.")
@@ -171,6 +173,7 @@ def train(
 ) -> None:
     """Train a skill over epochs on the train split, gate every change on the selection split,
     and compare the starting and final skill once on the held-out test split."""
+    check_executor(executor, ray_address)
     try:
         model_config = load_model_config(config)
     except ModelError as exc:
@@ -199,6 +202,7 @@ def train(
                     suite=None if path else (suite or "builtin"), path=str(path) if path else None,
                     split_seed=split_seed, split_fractions=split_fractions, task_ids=task_ids or [],
                     concurrency=concurrency, sandbox=sandbox,
+                    executor=executor or "local", ray_address=ray_address,  # type: ignore[arg-type]
                 )  # fmt: skip
                 settings = TrainingSettings(
                     rollout=rollout, seed=seed, epochs=epochs, batch_size=batch_size, minibatch=minibatch,
