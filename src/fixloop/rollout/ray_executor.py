@@ -73,8 +73,9 @@ def connect(address: str | None) -> None:
     machine), HOST:PORT (a head node's GCS) or ray://HOST:PORT (Ray Client). Already
     connected: nothing.
 
-    When no cluster answers at `address`, Ray retries (for minutes at a HOST:PORT) and then
-    raises (ConnectionError for a ray:// address).
+    When no cluster answers at `address`, Ray retries: a ray:// address raises
+    ConnectionError after its client's timeout, but a HOST:PORT kept retrying for more than
+    ten minutes when tried here, so check the address (`ray status --address HOST:PORT`).
     """
     if ray.is_initialized():
         return
