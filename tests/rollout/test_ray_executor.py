@@ -45,9 +45,11 @@ SLOW = {"calc-negative-literal-power", "route-planner-detour", "query-string-plu
 TASKS = [task_id for task_id in FAST_TASKS if task_id not in SLOW][:6]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def ray_cluster() -> Iterator[None]:
-    """One local Ray cluster with 2 CPUs for the session's Ray tests."""
+    """One local Ray cluster with 2 CPUs for this module's tests (every Ray test is here),
+    shut down after them: its processes are the test process's children, which later
+    tests (the sandbox's leak checks) must not find."""
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield
