@@ -34,7 +34,7 @@ class FakeSandbox:
             self.on_run(workspace)
         return TestRunResult(output="no test was run (fake sandbox)")
 
-    def start_episode(self, directory: Path) -> None:
+    def start_episode(self, directory: Path, python: object = None) -> None:
         pass
 
     def end_episode(self, directory: Path) -> None:

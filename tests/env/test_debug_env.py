@@ -231,7 +231,7 @@ class FailingSandbox:
     def run_tests(self, workspace, targets=(), *, limits=None):
         raise SandboxError("the sandbox could not start")
 
-    def start_episode(self, directory):
+    def start_episode(self, directory, python=None):
         pass
 
     def end_episode(self, directory):
@@ -264,7 +264,7 @@ class RecordingSandbox:
         self.calls.append(("run", workspace, result.runner))
         return result
 
-    def start_episode(self, directory):
+    def start_episode(self, directory, python=None):
         self.calls.append(("start", directory, None))
         self.sandbox.start_episode(directory)
 

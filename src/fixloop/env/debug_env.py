@@ -179,11 +179,7 @@ class DebugEnv:
             max_snapshot_bytes=self.config.max_snapshot_bytes,
             parent=self._episode_dir,
         )
-        if python is None:
-            # Without the argument, so that sandboxes which predate task environments keep working.
-            self.sandbox.start_episode(self._episode_dir)
-        else:
-            self.sandbox.start_episode(self._episode_dir, python)
+        self.sandbox.start_episode(self._episode_dir, python)
         self._scheme = make_reward_scheme(self.config.reward)
         self._scheme.reset(task)
         self._relevant = relevant_files(task)

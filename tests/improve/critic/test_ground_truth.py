@@ -19,7 +19,7 @@ class CountingSandbox:
         self.runs += 1
         return self.inner.run_tests(*args, **kwargs)
 
-    def start_episode(self, directory):
+    def start_episode(self, directory, python=None):
         self.inner.start_episode(directory)
 
     def end_episode(self, directory):

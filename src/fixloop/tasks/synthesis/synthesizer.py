@@ -49,7 +49,8 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from fixloop.sandbox.base import Sandbox, SandboxError, SandboxLimits, TestOutcome, TestRunResult
+from fixloop.sandbox.base import Interpreter, Sandbox, SandboxError, SandboxLimits, TestOutcome, TestRunResult
+from fixloop.tasks.environments import TaskEnvironmentError, repository_interpreter
 from fixloop.tasks.python_parse import parse_python
 from fixloop.tasks.repo_tree import read_repo_tree, write_repo_tree
 from fixloop.tasks.synthesis.bug_report import bug_description, bug_title, failure_line
@@ -205,19 +206,26 @@ def synthesize(
     """Make up to `config.n` validated buggy tasks from the correct repository at `repo`.
 
     Mutants whose key (see `index.mutant_key`) is in `known` are skipped as `tried-before`.
-    Raises SynthesisError when `repo` is not a directory, its tests do not all pass (or
-    none exist), no source file offers a mutation site, or (`coverage` strategy) the
-    sandbox's interpreter cannot record coverage; SandboxError when the sandbox itself
-    fails. Fewer than `n` tasks come back when the mutants or `max_tries` run out.
+    The tests run in the repository's own environment when it declares requirements (a
+    `requirements.txt` or `pyproject.toml` dependencies; see `fixloop.tasks.environments`),
+    built now if it is not cached. Raises SynthesisError when `repo` is not a directory, its
+    environment cannot be built, its tests do not all pass (or none exist), no source file
+    offers a mutation site, or (`coverage` strategy) the sandbox's interpreter cannot record
+    coverage; SandboxError when the sandbox itself fails. Fewer than `n` tasks come back when
+    the mutants or `max_tries` run out.
     """
     config = config or SynthesisConfig()
     if not repo.is_dir():
         raise SynthesisError(f"{repo}: not a directory")
     files = read_repo_tree(repo)
+    try:  # the repository's own environment (its requirements.txt or pyproject), built now
+        python = repository_interpreter(files)
+    except TaskEnvironmentError as exc:
+        raise SynthesisError(f"{repo}: its test environment cannot be built: {exc}") from None
     mutants = enumerate_mutants(files, config.test_paths)
     with (
         tempfile.TemporaryDirectory(prefix="fixloop-synthesis-") as scratch,
-        _Lanes(sandbox, Path(scratch), config.workers) as lanes,
+        _Lanes(sandbox, Path(scratch), config.workers, python) as lanes,
     ):
         baseline = lanes.run(lambda: check_baseline(repo, files, sandbox, config, lanes.directory()))
         if not mutants:
@@ -304,9 +312,10 @@ class _Lanes:
     """A thread pool whose every thread has an episode (so a warm worker) of its own, and a
     checkout in it that the thread's candidate runs reuse."""
 
-    def __init__(self, sandbox: Sandbox, scratch: Path, workers: int) -> None:
+    def __init__(self, sandbox: Sandbox, scratch: Path, workers: int, python: Interpreter | None) -> None:
         self._sandbox = sandbox
         self._scratch = scratch
+        self._python = python
         self._local = threading.local()
         self._directories: list[Path] = []
         self._lock = threading.Lock()
@@ -316,7 +325,7 @@ class _Lanes:
         directory = Path(tempfile.mkdtemp(prefix="lane-", dir=self._scratch))
         with self._lock:
             self._directories.append(directory)
-        self._sandbox.start_episode(directory)
+        self._sandbox.start_episode(directory, self._python)
         self._local.directory = directory
         self._local.checkout = ReusedCheckout(directory)
 
