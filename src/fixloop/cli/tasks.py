@@ -147,7 +147,7 @@ def _validation_view(reports: list[ValidationReport], how: str) -> RenderableTyp
     table.add_column("task", no_wrap=True)
     for column in ("valid", "buggy", "fixed", "flaky"):
         table.add_column(column, no_wrap=True)
-    table.add_column("problems", ratio=1)
+    table.add_column("problems and notes", ratio=1)
     for r in reports:
         table.add_row(
             r.task_id,
@@ -155,7 +155,7 @@ def _validation_view(reports: list[ValidationReport], how: str) -> RenderableTyp
             f"{r.buggy_passed}/{r.buggy_total}",
             f"{r.fixed_passed}/{r.fixed_total}",
             str(len(r.flaky_tests)),
-            "\n".join(r.problems) or "-",
+            "\n".join([*r.problems, *(f"[dim]note: {note}[/]" for note in r.notes)]) or "-",
         )
     valid = sum(r.valid for r in reports)
     return Group(table, f"{valid}/{len(reports)} tasks valid")
