@@ -89,3 +89,8 @@ def test_the_task_api_lists_splits_and_public_task_facts(served):
     assert served.post("/fixloop/task", {"split": "test", "index": 99})[0] == 400
     assert served.post("/fixloop/tasks", {"split": "nope"})[0] == 400
     assert served.get("/other/splits")[0] == 404
+
+
+def test_the_catalog_counts_each_offered_task_once(served):
+    counted = served.post("/fixloop/num_tasks", {"split": "all"})[1]["num_tasks"]
+    assert len(served.pool.catalog) == counted == 42

@@ -87,7 +87,7 @@ def serve(
         raise fail(str(exc)) from None
     pool = server.pool
     err.print(
-        f"fixloop serve: {sum(len(pool.catalog.tasks(n)) for n in pool.catalog.split_names[:1])} tasks "
+        f"fixloop serve: {len(pool.catalog)} tasks "
         f"({', '.join(pool.catalog.split_names)}) on http://{host}:{port} (ws://{host}:{port}/ws), "
         f"{max_sessions} sessions, episodes recorded in run {pool.served_run.name!r}"
     )

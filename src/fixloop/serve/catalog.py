@@ -58,6 +58,10 @@ class TaskCatalog:
         self._splits = {name: members for name, members in known.items() if members}
         self._by_id = {task.id: task for members in self._splits.values() for task in members}
 
+    def __len__(self) -> int:
+        """How many distinct tasks are offered, over every offered split."""
+        return len(self._by_id)
+
     @property
     def split_names(self) -> list[str]:
         """The offered splits, in their fixed order."""

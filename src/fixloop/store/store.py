@@ -236,7 +236,7 @@ class Store:
             ) from None
         return _run_info(row)
 
-    def extend_plan(self, run: RunRef, planned: Sequence[tuple[str, int]]) -> RunInfo:
+    def extend_plan(self, run: RunRef, planned: Sequence[tuple[str, int]]) -> None:
         """Add (task_id, episode_index) pairs to the plan of a run whose episodes are not known
         up front (a `serve` run plans each episode as a client starts it).
 
@@ -250,7 +250,6 @@ class Store:
                 raise StoreError(f"episodes planned more than once: {repeated}; plan each (task, index) once")
             row.plan = [*row.plan, *pairs]
             row.planned = len(row.plan)
-        return self.get_run(row.id)
 
     def get_run(self, name_or_id: RunRef) -> RunInfo:
         """The run with this name (or id), with its episode counts. Raises StoreError if there is none."""
