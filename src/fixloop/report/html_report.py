@@ -183,7 +183,7 @@ def render_report(
     runs = {name: RunView(name, name in simulated, color) for name, color in colors.items()}
     given = memory_cards or {}
     episodes = {
-        d.run: [_episode_view(runs[d.run], r, e, a, given) for e, a in enumerate(d.episodes)]
+        d.run: [episode_view(runs[d.run], r, e, a, given) for e, a in enumerate(d.episodes)]
         for r, d in enumerate(diagnoses)
     }
     figures = {
@@ -210,7 +210,7 @@ def render_report(
     if critics:
         data["critics"] = [view.summary() for view in critics]
     return (
-        _environment()
+        report_environment()
         .get_template("report.html.j2")
         .render(
             title=title,
@@ -227,7 +227,7 @@ def render_report(
             simulated_runs=[name for name in runs if name in simulated],
             label_rows=_label_rows(diagnoses, runs),
             metric_rows=_metric_rows(diagnoses),
-            data_json=_script_json(data),
+            data_json=script_json(data),
             css=Markup(_asset("report.css")),
             script=Markup(_asset("report.js")),
             plotly_js=_plotly_js(),
@@ -263,13 +263,17 @@ def write_report(
     return path
 
 
-def _episode_view(
+def episode_view(
     run: RunView,
     run_index: int,
     index: int,
     analysis: EpisodeAnalysis,
     memory_cards: Mapping[str, Sequence[str]],
 ) -> EpisodeView:
+    """One analysed episode ready for the `episode` macro of `macros.html.j2`: its anchor is
+    `ep-{run_index}-{index}` and each step's `ep-{run_index}-{index}-s{step}`; the diagnosis's
+    evidence becomes flags on the steps it cites; `memory_cards` maps a context version to
+    the texts of the cards it held (see `render_report`)."""
     anchor = f"ep-{run_index}-{index}"
     flags = [
         Flag(
@@ -383,7 +387,7 @@ def _metric_rows(diagnoses: Sequence[RunDiagnosis]) -> list[tuple[str, list[floa
     return [(name, [d.metrics.means.get(name) if d.metrics else None for d in diagnoses]) for name in names]
 
 
-def _script_json(data: Any) -> Markup:
+def script_json(data: Any) -> Markup:
     """`data` as JSON safe inside a <script> element: no `<`, `>` or `&` survives literally,
     so no string in it can end the element or open a comment."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -437,7 +441,10 @@ def _label_tone(label: str) -> str:
 
 
 @cache
-def _environment() -> jinja2.Environment:
+def report_environment() -> jinja2.Environment:
+    """The report's jinja2 environment: autoescaping, strict about undefined names, with the
+    filters `percent`, `number`, `signed`, `ci_bar` and `label_tone` its templates use. The
+    dashboard overlays its own templates on it to reuse `macros.html.j2`."""
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("fixloop.report", "templates"),
         autoescape=True,
