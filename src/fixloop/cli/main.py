@@ -10,7 +10,20 @@ from __future__ import annotations
 
 import typer
 
-from fixloop.cli import analysis, critic, improve, memory, run, runs, serve, skills, task_envs, tasks, train
+from fixloop.cli import (
+    analysis,
+    critic,
+    improve,
+    memory,
+    run,
+    runs,
+    serve,
+    skills,
+    task_envs,
+    tasks,
+    train,
+    ui,
+)
 
 app = typer.Typer(help="Evaluate coding agents on executable debugging tasks.", no_args_is_help=True)
 
@@ -29,3 +42,4 @@ app.command("retry")(improve.retry)
 app.command("feedback-loop")(improve.feedback_loop)
 app.command("train")(train.train)
 app.command("serve")(serve.serve)
+app.command("ui")(ui.ui)
