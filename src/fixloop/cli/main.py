@@ -13,6 +13,7 @@ import typer
 from fixloop.cli import (
     analysis,
     critic,
+    export,
     improve,
     memory,
     run,
@@ -34,7 +35,7 @@ app.add_typer(skills.app, name="skills")
 app.add_typer(memory.app, name="memory")
 app.add_typer(critic.app, name="critic")
 app.command("run")(run.run)
-app.command("export")(runs.export_run)
+app.command("export")(export.export)
 app.command("diagnose")(analysis.diagnose)
 app.command("compare")(analysis.compare)
 app.command("report")(analysis.report)

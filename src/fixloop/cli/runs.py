@@ -1,10 +1,8 @@
-"""`fixloop runs list|show` and `fixloop export`: the runs recorded in the store, as they are."""
+"""`fixloop runs list|show`: the runs recorded in the store, as they are."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Annotated
 
 import typer
 from rich import box
@@ -13,7 +11,7 @@ from rich.json import JSON
 from rich.rule import Rule
 from rich.table import Table
 
-from fixloop.cli.common import DbOption, JsonOption, RunArgument, emit, err, fail, open_store
+from fixloop.cli.common import DbOption, JsonOption, RunArgument, emit, fail, open_store
 from fixloop.store import EpisodeInfo, RunInfo, StoreError
 
 app = typer.Typer(help="Browse the runs recorded in the store.", no_args_is_help=True)
@@ -84,43 +82,3 @@ def _run_view(info: RunInfo, episodes: list[EpisodeInfo]) -> RenderableType:
         JSON(json.dumps(info.config)),
         table,
     )
-
-
-def export_run(
-    run_name: RunArgument,
-    fmt: Annotated[str, typer.Option("--format", help="jsonl: one trajectory per line.")] = "jsonl",
-    output: Annotated[
-        Path | None, typer.Option("--out", "-o", help="The file to write (default: standard output).")
-    ] = None,
-    db: DbOption = None,
-) -> None:
-    """Export a run's trajectories as JSON Lines: one per line, in the order recorded.
-
-    The fields of each line:
-    - task_id, agent, model (PROVIDER:NAME), context_version, reward_scheme, sandbox
-    - task_facts: difficulty, tags, fix_paths, relevant_files, fix_lines,
-      step_target, mutation_operator (the fix's location and size, never its content)
-    - outcome: resolved, partial, unresolved, tampered, infra_error, or why the agent stopped
-    - score (0 to 1), total_reward, seconds, error, tokens, cost (USD)
-    - simulated: true when a simulated model produced it, not a real one
-    - grade: outcome, score, pass_fraction, fail_to_pass_passed,
-      fail_to_pass_failed, pass_to_pass_broken, timed_out, error
-    - steps: index, action (as parsed, or null), raw_action (the output that did
-      not parse), reward, error, done, seconds, tokens, cost, and summary: path,
-      chars_read, diff, lines_changed, tests (passed, total, failing, timed_out),
-      test_output, pass_fraction, dangerous, syntax_error
-    """
-    if fmt != "jsonl":
-        raise fail(f"unknown export format {fmt!r}; choose jsonl")
-    with open_store(db) as store:
-        try:
-            trajectories = store.trajectories(run_name)
-        except StoreError as exc:
-            raise fail(str(exc)) from None
-    text = "".join(t.model_dump_json() + "\n" for t in trajectories)
-    if output is None:
-        typer.echo(text, nl=False)
-        return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
-    err.print(f"wrote {len(trajectories)} trajectories to {output}")
