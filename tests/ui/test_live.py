@@ -1,0 +1,52 @@
+"""The live stream: server-sent events of the runs that changed, read as a browser would."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterator
+
+from fixloop.store import Store
+
+
+def events(base_url: str) -> Iterator[tuple[str, object]]:
+    """(event name, data) for each event of /api/stream, as they come."""
+    response = urllib.request.urlopen(base_url + "/api/stream", timeout=20)
+    name, data = "message", ""
+    try:
+        for raw in response:
+            line = raw.decode().rstrip("\n")
+            if line.startswith("event: "):
+                name = line[7:]
+            elif line.startswith("data: "):
+                data = line[6:]
+            elif not line and data:
+                yield name, json.loads(data)
+                name, data = "message", ""
+    finally:
+        response.close()
+
+
+def test_the_stream_sends_every_run_then_only_the_runs_that_change(dashboard):
+    stream = events(dashboard.base_url)
+    first_name, first = next(stream)
+    assert first_name == "runs"
+    assert {"careless", "oracle"} <= {run["name"] for run in first}
+    with Store.open(dashboard.db_url) as store:
+        trajectory = store.trajectories("oracle")[0]
+        store.create_run(
+            "streamed",
+            agent="oracle",
+            model="none",
+            config={},
+            planned=[(trajectory.task_id, 0), ("other", 0)],
+        )
+        name, changed = next(stream)
+        assert name == "runs"
+        assert [(run["name"], run["finished"], run["planned"]) for run in changed] == [("streamed", 0, 2)]
+        store.add_episode("streamed", trajectory.task_id, 0, trajectory)
+        name, changed = next(stream)
+        assert [(run["name"], run["finished"], run["resolve_rate"]) for run in changed] == [
+            ("streamed", 1, 1.0)
+        ]
+    stream.close()
