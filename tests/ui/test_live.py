@@ -50,3 +50,17 @@ def test_the_stream_sends_every_run_then_only_the_runs_that_change(dashboard):
             ("streamed", 1, 1.0)
         ]
     stream.close()
+
+
+def test_the_runs_marker_moves_when_a_run_starts_plays_or_finishes_and_only_then(dashboard):
+    with Store.open(dashboard.db_url) as store:
+        trajectory = store.trajectories("oracle")[0]
+        before = store.runs_marker()
+        assert store.runs_marker() == before
+        store.create_run("marked", agent="oracle", model="none", config={}, planned=[(trajectory.task_id, 0)])
+        started = store.runs_marker()
+        store.add_episode("marked", trajectory.task_id, 0, trajectory)
+        played = store.runs_marker()
+        store.finish_run("marked")
+        finished = store.runs_marker()
+    assert len({before, started, played, finished}) == 4

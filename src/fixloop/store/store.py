@@ -264,6 +264,22 @@ class Store:
             counts = self._counts(session, [row.id for row in rows])
             return [_run_info(row, counts.get(row.id)) for row in rows]
 
+    def runs_marker(self) -> tuple[int, int, int, int]:
+        """A value that moves whenever a run is created, finished or given more planned
+        episodes, or an episode is recorded: (runs, finished runs, planned episodes, the newest
+        episode's id). Two small aggregate queries, for a watcher that polls (the dashboard's
+        live stream) and reads the runs only when the marker moved."""
+        with self._sessions() as session:
+            runs, finished, planned = session.execute(
+                select(
+                    func.count(RunRow.id),
+                    func.coalesce(func.sum(case((RunRow.status == "finished", 1), else_=0)), 0),
+                    func.coalesce(func.sum(RunRow.planned), 0),
+                )
+            ).one()
+            newest = session.scalar(select(func.coalesce(func.max(EpisodeRow.id), 0)))
+        return int(runs), int(finished), int(planned), int(newest or 0)
+
     def finish_run(self, run: RunRef) -> RunInfo:
         """Mark the run finished (resuming it stays possible). Raises StoreError for an unknown run."""
         with self._sessions.begin() as session:

@@ -123,7 +123,12 @@ def create_app(store: Store, *, token: str | None = None, poll_seconds: float = 
     def api_compare(a: str, b: str) -> dict[str, Any]:
         page = pages.compare_page(store, a, b)
         if page.comparison is None:
-            return {"comparison": None, "problem": page.problem, "simulated": bool(page.simulated)}
+            return {
+                "comparison": None,
+                "problem": page.problem,
+                "simulated": bool(page.simulated),
+                "label": SIMULATED_NOTE if page.simulated else None,
+            }
         return {
             "comparison": page.comparison.model_dump(mode="json"),
             "problem": None,

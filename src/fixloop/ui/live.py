@@ -1,11 +1,12 @@
 """Live updates: a server-sent event stream of the runs that changed.
 
-Every `poll_seconds` the stream asks the store for the runs and their episode counts (one
-query for the runs, one grouped count; `Store.list_runs`) and compares each run's
-fingerprint (status, planned, finished, resolved, infra errors) with the last one it sent.
-Only when a fingerprint moved does it read that run's episodes (for its cost) and send a
-`runs` event whose data is the JSON list of the changed `RunSummary` lines; the first event
-holds every run, so a page rendered a moment before the stream opened catches up. A store
+Every `poll_seconds` the stream asks the store for its runs marker (`Store.runs_marker`: the
+number of runs, of finished runs, of planned episodes, and the newest episode's id; two
+small aggregate queries). Only when the marker moved does it read the runs with their
+episode counts, compare each run's fingerprint (status, planned, finished, resolved, infra
+errors) with the last one it sent, read the episodes of those that moved (for their cost)
+and send a `runs` event whose data is the JSON list of the changed `RunSummary` lines. The
+first event holds every run, so a page rendered a moment before the stream opened catches up. A store
 that cannot be read sends a `problem` event and the stream keeps polling. A comment line
 goes out when nothing changed for `KEEPALIVE_SECONDS`, so proxies keep the stream open.
 """
@@ -33,11 +34,17 @@ class RunWatch:
     """The runs as last sent: `changes` returns the lines of the runs that moved since."""
 
     def __init__(self) -> None:
+        self._marker: tuple[int, ...] | None = None
         self._sent: dict[int, Fingerprint] = {}
 
     def changes(self, store: Store) -> list[RunSummary]:
         """The lines of the runs new or changed since the last call (every run at the first),
-        oldest first. Raises StoreError when the store cannot be read."""
+        oldest first; nothing without reading the runs when the store's runs marker did not
+        move. Raises StoreError when the store cannot be read."""
+        marker = store.runs_marker()
+        if marker == self._marker:
+            return []
+        self._marker = marker
         moved = [info for info in store.list_runs() if self._sent.get(info.id) != _fingerprint(info)]
         lines = [run_summary(store, info) for info in moved]
         self._sent.update((info.id, _fingerprint(info)) for info in moved)
