@@ -46,6 +46,11 @@ TOKEN = "test-token-0123456789abcdef"
 LESSON = "Run the failing test before reading any source file."
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
 @dataclass(frozen=True)
 class Dashboard:
     """A dashboard under test: where it listens and the store it reads."""
@@ -53,11 +58,15 @@ class Dashboard:
     base_url: str
     db_url: str
 
-    def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, str, dict[str, str]]:
-        """GET `path`: the status, the body as text, and the headers (lower-case names)."""
+    def get(
+        self, path: str, headers: dict[str, str] | None = None, *, follow: bool = True
+    ) -> tuple[int, str, dict[str, str]]:
+        """GET `path`: the status, the body as text, and the headers (lower-case names);
+        redirects are followed unless `follow` is False."""
         request = urllib.request.Request(self.base_url + path, headers=headers or {})
+        opener = urllib.request.build_opener() if follow else urllib.request.build_opener(_NoRedirect)
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
+            with opener.open(request, timeout=30) as response:
                 return (
                     response.status,
                     response.read().decode(),

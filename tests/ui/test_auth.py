@@ -27,9 +27,18 @@ def test_a_wrong_token_is_refused_in_every_place_a_token_may_be(guarded):
 def test_the_token_opens_the_dashboard_from_a_header_or_the_query(guarded):
     assert guarded.get("/api/runs", {"Authorization": f"Bearer {TOKEN}"})[0] == 200
     assert guarded.get("/static/plotly.min.js", {"X-Fixloop-Token": TOKEN})[0] == 200
-    status, _, headers = guarded.get(f"/runs/careless?token={TOKEN}")
+    status, _, headers = guarded.get(f"/api/runs?token={TOKEN}")
     assert status == 200
     assert headers["set-cookie"].startswith(f"{COOKIE}={TOKEN};") and "HttpOnly" in headers["set-cookie"]
+
+
+def test_a_page_opened_with_the_token_is_redirected_without_it_and_given_the_cookie(guarded):
+    status, _, headers = guarded.get(f"/compare?a=careless&token={TOKEN}&b=oracle", follow=False)
+    assert status == 303
+    assert headers["location"] == "/compare?a=careless&b=oracle"
+    assert (
+        headers["set-cookie"].startswith(f"{COOKIE}={TOKEN};") and "SameSite=Strict" in headers["set-cookie"]
+    )
 
 
 def test_the_cookie_the_first_visit_sets_carries_the_token(guarded):

@@ -3,16 +3,17 @@ stream) must carry it, or it is answered 401.
 
 A request carries the token in an `Authorization: Bearer TOKEN` header, an `X-Fixloop-Token`
 header, a `?token=TOKEN` query parameter, or the `fixloop_ui_token` cookie. A page opened with
-`?token=` gets that cookie (HttpOnly, SameSite=Strict), so its links, scripts, styles and
-live stream carry the token without repeating it in every URL. Tokens are compared in
-constant time (`hmac.compare_digest`).
+`?token=` is redirected to the same address without it and given that cookie (HttpOnly,
+SameSite=Strict), so the token stays out of the address bar and the history while the page's
+links, scripts, styles and live stream carry it. Tokens are compared in constant time
+(`hmac.compare_digest`).
 """
 
 from __future__ import annotations
 
 import hmac
 from http.cookies import SimpleCookie
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -33,9 +34,11 @@ class TokenGate:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        from_query = self._query_token(scope)
-        if self._matches(from_query):
-            await self.app(scope, receive, self._setting_cookie(send))
+        if self._matches(self._query_token(scope)):
+            if scope["type"] == "http" and scope["method"] == "GET" and not _is_api(scope["path"]):
+                await self._redirect_without_token(scope, send)
+            else:
+                await self.app(scope, receive, self._setting_cookie(send))
             return
         if any(self._matches(token) for token in self._other_tokens(scope)):
             await self.app(scope, receive, send)
@@ -64,15 +67,29 @@ class TokenGate:
                     found.append(morsel.value.encode())
         return found
 
-    def _setting_cookie(self, send: Send) -> Send:
-        cookie = f"{COOKIE}={self.token.decode()}; Path=/; HttpOnly; SameSite=Strict".encode()
+    def _cookie(self) -> tuple[bytes, bytes]:
+        return b"set-cookie", f"{COOKIE}={self.token.decode()}; Path=/; HttpOnly; SameSite=Strict".encode()
 
+    def _setting_cookie(self, send: Send) -> Send:
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", cookie)]}
+                message = {**message, "headers": [*message.get("headers", []), self._cookie()]}
             await send(message)
 
         return send_with_cookie
+
+    async def _redirect_without_token(self, scope: Scope, send: Send) -> None:
+        query = [(k, v) for k, v in parse_qsl(scope["query_string"].decode("latin-1"), True) if k != "token"]
+        path = scope.get("raw_path") or scope["path"].encode()
+        location = path + (b"?" + urlencode(query).encode() if query else b"")
+        headers = [(b"location", location), (b"content-length", b"0"), self._cookie()]
+        await send({"type": "http.response.start", "status": 303, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+
+
+def _is_api(path: str) -> bool:
+    # Scripts calling the API or fetching a file with ?token= get the answer, not a redirect.
+    return path.startswith(("/api/", "/static/"))
 
 
 async def _unauthorized(scope: Scope, send: Send) -> None:
