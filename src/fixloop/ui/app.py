@@ -100,41 +100,12 @@ def create_app(store: Store, *, token: str | None = None, poll_seconds: float = 
         return pages.run_summaries(store)
 
     @app.get("/api/runs/{name:path}")
-    def api_run(name: str) -> dict[str, Any]:
-        page = pages.run_page(store, name)
-        return {
-            **page.summary.model_dump(mode="json"),
-            "diagnosis": page.diagnosis.model_dump(mode="json"),
-            "episodes": [
-                {
-                    "task_id": view.trajectory.task_id,
-                    "outcome": view.trajectory.outcome,
-                    "score": view.trajectory.score,
-                    "steps": len(view.trajectory.steps),
-                    "simulated": view.trajectory.simulated or page.summary.simulated,
-                    "primary_label": view.analysis.diagnosis.primary.value,
-                    "strategy": view.analysis.strategy.strategy.value,
-                }
-                for view in page.episodes
-            ],
-        }
+    def api_run(name: str) -> pages.RunDetail:
+        return pages.run_page(store, name).detail()
 
     @app.get("/api/compare")
-    def api_compare(a: str, b: str) -> dict[str, Any]:
-        page = pages.compare_page(store, a, b)
-        if page.comparison is None:
-            return {
-                "comparison": None,
-                "problem": page.problem,
-                "simulated": bool(page.simulated),
-                "label": SIMULATED_NOTE if page.simulated else None,
-            }
-        return {
-            "comparison": page.comparison.model_dump(mode="json"),
-            "problem": None,
-            "simulated": bool(page.simulated),
-            "label": SIMULATED_NOTE if page.simulated else None,
-        }
+    def api_compare(a: str, b: str) -> pages.ComparisonResult:
+        return pages.compare_page(store, a, b).result()
 
     @app.get("/api/stream")
     def api_stream(request: Request) -> StreamingResponse:

@@ -98,6 +98,26 @@ def diagnosis(store: Store, info: RunInfo) -> RunDiagnosis:
     )
 
 
+class EpisodeLine(BaseModel):
+    """One episode of a run in `GET /api/runs/{name}`."""
+
+    task_id: str
+    outcome: str
+    score: float
+    steps: int
+    simulated: bool = Field(description="Produced by a simulated model: never a model's real performance.")
+    primary_label: str = Field(description="The failure classifier's primary label.")
+    strategy: str = Field(description="The strategy detector's verdict.")
+
+
+class RunDetail(RunSummary):
+    """`GET /api/runs/{name}`: the run's line, its diagnosis (as `fixloop diagnose --json`
+    has it, without the episodes) and a line per episode."""
+
+    diagnosis: RunDiagnosis
+    episodes: list[EpisodeLine]
+
+
 @dataclass(frozen=True)
 class RunPage:
     """The Run page: the run's line, its diagnosis, charts, and every episode's view."""
@@ -107,6 +127,22 @@ class RunPage:
     run: RunView
     episodes: list[EpisodeView]
     figures: dict[str, Any]
+
+    def detail(self) -> RunDetail:
+        """The page's data for the JSON API."""
+        lines = [
+            EpisodeLine(
+                task_id=view.trajectory.task_id,
+                outcome=view.trajectory.outcome,
+                score=view.trajectory.score,
+                steps=len(view.trajectory.steps),
+                simulated=view.trajectory.simulated or self.summary.simulated,
+                primary_label=view.analysis.diagnosis.primary.value,
+                strategy=view.analysis.strategy.strategy.value,
+            )
+            for view in self.episodes
+        ]
+        return RunDetail(**self.summary.model_dump(), diagnosis=self.diagnosis, episodes=lines)
 
 
 def run_page(store: Store, name: str) -> RunPage:
@@ -261,6 +297,15 @@ def memory_page(store: Store) -> MemoryPage:
     )
 
 
+class ComparisonResult(BaseModel):
+    """`GET /api/compare?a=&b=`: the two runs' comparison, or why there is none."""
+
+    comparison: Comparison | None = Field(description="As `fixloop compare --json` prints it.")
+    problem: str | None = Field(description="Why the runs cannot be compared (no shared task, ...).")
+    simulated: bool = Field(description="Whether either run was produced by a simulated model.")
+    label: str | None = Field(description="SIMULATED_NOTE when simulated, else None.")
+
+
 @dataclass(frozen=True)
 class ComparePage:
     """The Compare page: the runs to pick from, the two picked, and their comparison (None
@@ -277,6 +322,15 @@ class ComparePage:
     def simulated(self) -> list[str]:
         """The picked runs a simulated model produced."""
         return [info.name for info in (self.a, self.b) if info is not None and info.simulated]
+
+    def result(self) -> ComparisonResult:
+        """The page's data for the JSON API."""
+        return ComparisonResult(
+            comparison=self.comparison,
+            problem=self.problem,
+            simulated=bool(self.simulated),
+            label=SIMULATED_NOTE if self.simulated else None,
+        )
 
 
 def compare_page(store: Store, a: str | None, b: str | None) -> ComparePage:
