@@ -90,7 +90,7 @@ def test_each_page_loads_offline_without_console_errors(browser, name):
     assert browser.problems == []
 
 
-def test_a_run_played_while_the_page_is_open_appears_and_its_progress_moves_without_a_reload(
+def test_a_run_played_while_its_pages_are_open_appears_and_its_progress_moves_without_a_reload(
     browser, dashboard
 ):
     page = browser.open("/")
@@ -105,14 +105,22 @@ def test_a_run_played_while_the_page_is_open_appears_and_its_progress_moves_with
         row.wait_for()
         assert row.locator(".progress-text").text_content() == "0/2"
         assert row.locator(".badge-simulated").is_visible()
-        (task_id, index), trajectory = next(iter(episodes.items()))
-        store.add_episode("live-run", task_id, index, trajectory)
+        (first, first_trajectory), (second, second_trajectory) = episodes.items()
+        store.add_episode("live-run", *first, first_trajectory)
         page.wait_for_function(
             "document.querySelector('tr[data-run=\"live-run\"] .progress-text').textContent === '1/2'"
         )
-    assert page.evaluate("window.notReloaded") is True
-    page.screenshot(path=artifacts_dir() / "runs-live.png", full_page=True)
-    page.close()
+        assert page.evaluate("window.notReloaded") is True
+        page.screenshot(path=artifacts_dir() / "runs-live.png", full_page=True)
+        page.close()
+
+        run_page = browser.open("/runs/live-run")
+        run_page.wait_for_selector('#run-progress .progress-text:text-is("1/2")')
+        store.add_episode("live-run", *second, second_trajectory)
+        run_page.wait_for_selector("#new-episodes:not([hidden])")
+        assert run_page.locator("#run-progress .progress-text").text_content() == "2/2"
+        assert "1 new episode" in run_page.locator("#new-episodes").text_content()
+        run_page.close()
     assert browser.problems == []
 
 
