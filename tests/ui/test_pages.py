@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import urllib.parse
+from pathlib import Path
 
 from markupsafe import escape
 from typer.testing import CliRunner
 
 from fixloop.cli.main import app as cli_app
 from fixloop.ui.pages import SIMULATED_NOTE
-from tests.ui.conftest import HOSTILE_RUN, HOSTILE_THOUGHT, LESSON, TASKS
+from tests.served import free_port, wait_for
+from tests.ui.conftest import HOSTILE_RUN, HOSTILE_THOUGHT, LESSON, TASKS, Dashboard
 
 
 def quoted(name: str) -> str:
@@ -149,3 +153,29 @@ def test_listening_beyond_loopback_without_a_token_is_refused(tmp_path):
     result = CliRunner().invoke(cli_app, ["ui", "--host", "0.0.0.0", "--db", f"sqlite:///{tmp_path}/x.db"])
     assert result.exit_code == 2
     assert "--token" in result.output and "0.0.0.0" in result.output
+
+
+def test_fixloop_ui_serves_the_store_it_is_given_until_stopped(dashboard):
+    port = free_port()
+    fixloop = str(Path(sys.executable).with_name("fixloop"))
+    process = subprocess.Popen(
+        [fixloop, "ui", "--port", str(port), "--db", dashboard.db_url],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    served = Dashboard(f"http://127.0.0.1:{port}", dashboard.db_url)
+
+    def answers() -> bool:
+        try:
+            return served.get("/api/runs")[0] == 200
+        except OSError:
+            return process.poll() is not None
+
+    try:
+        assert wait_for(answers, timeout=60) and process.poll() is None
+        assert "careless" in {run["name"] for run in served.json("/api/runs")[1]}
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=30)
+    assert f"http://127.0.0.1:{port}/" in stderr
