@@ -34,7 +34,8 @@ def fixloop_licence() -> str | None:
         metadata = importlib.metadata.metadata("fixloop")
     except importlib.metadata.PackageNotFoundError:
         return None
-    return metadata["License-Expression"] or metadata["License"]
+    stated = metadata.get_all("License-Expression") or metadata.get_all("License") or [None]
+    return stated[0]
 
 
 def licence_notes(episodes: Iterable[StoredEpisode]) -> list[str]:
