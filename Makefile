@@ -15,7 +15,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	touch $@
 
 $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,openenv,ray,gepa]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,openenv,ray,gepa,mlflow]'
 	touch $@ $(VENV)/.installed
 
 ## demo: the main job, offline: the repair baseline and sim:careless on the builtin test

@@ -113,33 +113,44 @@ def report(
     A run with stored critic evaluations (`critic eval`) shows them in a Critic section: each
     evaluation's figures and its calibration chart.
     """
-    from fixloop.improve.retry_loop import stored_report
-    from fixloop.report.critic_section import critic_views
-    from fixloop.report.html_report import write_report  # plotly is imported only for reports
-    from fixloop.report.training_section import held_out_runs, training_view
-
     names, trainings = list(runs or []), list(training or [])
     if not names and not trainings:
         raise fail("name at least one RUN to report on, or a skill training with --training NAME")
     with open_store(db) as store:
-        try:
-            views = [training_view(store, name) for name in trainings]
-        except (StoreError, ValueError) as exc:
-            raise fail(str(exc)) from None
+        html = report_html(store, names, trainings, title=title)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(html, encoding="utf-8")
+    out.print(f"wrote {output}")
+
+
+def report_html(
+    store: Store, names: list[str], trainings: list[str], *, title: str = "fixloop report"
+) -> str:
+    """The HTML report of the runs `names` with a section per training of `trainings` (see
+    `report`); without runs, the trainings' stored test runs. Fails clearly (exit 2) on an
+    unknown run or training, or when there is nothing to report on."""
+    from fixloop.improve.retry_loop import stored_report
+    from fixloop.report.critic_section import critic_views
+    from fixloop.report.html_report import render_report  # plotly is imported only for reports
+    from fixloop.report.training_section import held_out_runs, training_view
+
+    try:
+        views = [training_view(store, name) for name in trainings]
+    except (StoreError, ValueError) as exc:
+        raise fail(str(exc)) from None
+    if not names:
+        names = [run for view in views for run in held_out_runs(view.name) if _has_run(store, run)]
         if not names:
-            names = [run for view in views for run in held_out_runs(view.name) if _has_run(store, run)]
-            if not names:
-                raise fail(
-                    f"the training{'s' if len(trainings) > 1 else ''} {', '.join(trainings)} stored no "
-                    "test runs (stopped before the test split); name the runs to report on"
-                )
-        diagnosed = diagnoses(store, names)
-        retries = [r for d in diagnosed if (r := stored_report(store, d.run)) is not None]
-        given = memory_cards_given(store, diagnosed)
-        critics = critic_views(store, [d.run for d in diagnosed])
+            raise fail(
+                f"the training{'s' if len(trainings) > 1 else ''} {', '.join(trainings)} stored no "
+                "test runs (stopped before the test split); name the runs to report on"
+            )
+    diagnosed = diagnoses(store, names)
+    retries = [r for d in diagnosed if (r := stored_report(store, d.run)) is not None]
+    given = memory_cards_given(store, diagnosed)
+    critics = critic_views(store, [d.run for d in diagnosed])
     compared = comparison(diagnosed) if len(diagnosed) > 1 else None
-    path = write_report(
-        output,
+    return render_report(
         diagnosed,
         compared,
         title=title,
@@ -148,7 +159,6 @@ def report(
         memory_cards=given,
         critics=critics,
     )
-    out.print(f"wrote {path}")
 
 
 def memory_cards_given(store: Store, diagnosed: list[RunDiagnosis]) -> dict[str, list[str]]:

@@ -35,6 +35,7 @@ from fixloop.cli.common import (
     open_sandbox,
     open_store,
 )
+from fixloop.cli.tracking import MlflowOption, Tracking, check_tracking, tracking
 from fixloop.core.trajectory import Trajectory
 from fixloop.env.rewards import REWARD_SCHEMES
 from fixloop.models.base import ModelError
@@ -198,10 +199,12 @@ def run(
             help="table: a progress bar and a results table; openenv: [START]/[STEP]/[END] lines.",
         ),
     ] = "table",
+    mlflow: MlflowOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Run an agent over a suite (or one split of it); every episode is stored as it finishes."""
     _check_options(agent, model, resume, log_format, split, reward, sandbox, skill)
+    check_tracking(mlflow)
     check_executor(executor, ray_address)
     if memory and agent != "llm" and not resume:
         raise fail("--memory is for the llm agent (memory cards are part of its prompt)")
@@ -246,7 +249,10 @@ def run(
                     agent_config=LLMAgentConfig.model_validate({"action_format": action_format}),
                 )  # fmt: skip
                 info, tasks = _start(store, settings, run_name, api_key)
-            _execute(store, info, settings, tasks, api_key, log_format, as_json)
+            tracked = settings.model_dump(mode="json")
+            with tracking(mlflow, info.name, kind="run", simulated=info.simulated, config=tracked) as track:
+                _execute(store, info, settings, tasks, api_key, log_format, as_json, track)
+                track.run_artifacts(store, info, settings)
             trajectories = store.trajectories(info)
         except StoreError as exc:  # the store failed (locked, read-only, ...) or the run is leased
             raise fail(str(exc)) from None
@@ -397,8 +403,10 @@ def _execute(
     api_key: str | None,
     log_format: str,
     as_json: bool,
+    track: Tracking,
 ) -> None:
-    """Run what is left of `info` under a live progress bar (or openenv lines)."""
+    """Run what is left of `info` under a live progress bar (or openenv lines), each finished
+    episode's counts tracked by `track`."""
     remaining = info.planned - len(store.finished_keys(info))
     with Progress(
         TextColumn("{task.description}"),
@@ -422,6 +430,7 @@ def _execute(
                     f" ({counts.resolve_rate:.0%})  {counts.tokens} tokens  ${counts.cost:.4f}"
                 ),
             )
+            track.episode(counts)
 
         try:
             if settings.memory:

@@ -38,6 +38,7 @@ from fixloop.cli.common import (
 )
 from fixloop.cli.run import ExecutorOption, RayAddressOption, check_executor, prepared_tasks
 from fixloop.cli.skills import resolve_skill
+from fixloop.cli.tracking import MlflowOption, Tracking, check_tracking, tracking
 from fixloop.improve.gate import POLICIES, GateSettings
 from fixloop.improve.skills.schedules import SCHEDULES
 from fixloop.improve.skills.skill_reflector import LLMSkillReflector, SkillReflector, TemplateSkillReflector
@@ -169,11 +170,13 @@ def train(
         bool, typer.Option("--no-cache", help="Do not serve model calls from the cache.")
     ] = False,
     db: DbOption = None,
+    mlflow: MlflowOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Train a skill over epochs on the train split, gate every change on the selection split,
     and compare the starting and final skill once on the held-out test split."""
     check_executor(executor, ray_address)
+    check_tracking(mlflow)
     try:
         model_config = load_model_config(config)
     except ModelError as exc:
@@ -224,13 +227,15 @@ def train(
             tasks = prepared_tasks(select_tasks(settings.rollout), settings.rollout.sandbox)
             splits = training_splits(settings, tasks)
             reflector_impl, slow_writer = _reflectors(settings, store, api_key)
+            simulated = is_simulated(settings.rollout.model)
+            tracked = settings.model_dump(mode="json")
             if not resume:
-                store.create_training(
-                    name,
-                    config=settings.model_dump(mode="json"),
-                    simulated=is_simulated(settings.rollout.model),
+                store.create_training(name, config=tracked, simulated=simulated)
+            with tracking(mlflow, name, kind="train", simulated=simulated, config=tracked) as track:
+                result = _train(
+                    store, name, settings, splits, api_key, reflector_impl, slow_writer, as_json, track
                 )
-            result = _train(store, name, settings, splits, api_key, reflector_impl, slow_writer, as_json)
+                track.training_artifacts(store, name, result)
         except (StoreError, TaskLoadError, ValueError, ModelError) as exc:
             raise fail(str(exc)) from None
     emit(result, lambda: training_view(result), as_json)
@@ -300,8 +305,10 @@ def _train(
     reflector: SkillReflector,
     slow_writer: SlowUpdateWriter,
     as_json: bool,
+    track: Tracking,
 ) -> TrainingResult:
-    """Run the training under a live display; the first Ctrl-C stops it after the current episode."""
+    """Run the training under a live display; the first Ctrl-C stops it after the current episode.
+    `track` logs each ledger entry as the next phase starts."""
     stop = threading.Event()
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -311,6 +318,7 @@ def _train(
 
         def on_phase(text: str) -> None:
             progress.update(bar, description=f"{name} {text}", completed=0, total=None)
+            track.ledger(store, name)
             if as_json:
                 return
             err.print(f"[dim]{text}[/]", markup=True, highlight=False)
