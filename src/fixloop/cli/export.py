@@ -105,7 +105,7 @@ def export(
     with open_store(db) as store:
         try:
             episodes = load_episodes(store, runs)
-            infos = list({e.run.name: e.run for e in episodes}.values()) or [store.get_run(r) for r in runs]
+            infos = list({info.name: info for info in map(store.get_run, runs)}.values())
             if fmt == "jsonl":
                 lines, counts, filters = _jsonl(episodes)
                 kept = episodes
