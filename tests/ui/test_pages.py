@@ -13,6 +13,7 @@ from markupsafe import escape
 from typer.testing import CliRunner
 
 from fixloop.cli.main import app as cli_app
+from fixloop.store import Store
 from fixloop.ui.pages import SIMULATED_NOTE
 from tests.served import free_port, wait_for
 from tests.ui.conftest import HOSTILE_RUN, HOSTILE_THOUGHT, LESSON, TASKS, Dashboard
@@ -179,3 +180,12 @@ def test_fixloop_ui_serves_the_store_it_is_given_until_stopped(dashboard):
         process.terminate()
         _, stderr = process.communicate(timeout=30)
     assert f"http://127.0.0.1:{port}/" in stderr
+
+
+def test_a_training_without_a_result_yet_shows_its_proposals_so_far(dashboard):
+    with Store.open(dashboard.db_url) as store:
+        store.create_training("pending", config={}, simulated=True)
+    status, html, _ = dashboard.get("/trainings/pending")
+    assert status == 200
+    assert 'id="no-result"' in html and "No proposal yet." in html
+    assert escape(SIMULATED_NOTE) in html
