@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -26,8 +26,8 @@ from fixloop.cli.common import DbOption, RunsArgument, SandboxOption, err, fail,
 from fixloop.cli.run import prepared_tasks
 from fixloop.export.dataset_card import CARD_NAME, DatasetCard, RunSummary
 from fixloop.export.episodes import ExportCounts, StoredEpisode, Tally, exportable, load_episodes
-from fixloop.export.preference import preference_rows
-from fixloop.export.sft import sft_rows
+from fixloop.export.preference import PreferenceRow, preference_rows
+from fixloop.export.sft import SFTRow, sft_rows
 from fixloop.export.task_licences import licence_notes
 from fixloop.export.transcript import TranscriptBuilder
 from fixloop.rollout.run_session import select_tasks, settings_of
@@ -166,7 +166,7 @@ def _training_rows(
     box = open_sandbox(sandbox)
     try:
         builder = TranscriptBuilder(store, box, tasks)
-        rows: list[Any] = (
+        rows: list[SFTRow] | list[PreferenceRow] = (
             sft_rows(usable, builder, tally, tools=tools)
             if fmt == "sft"
             else preference_rows(store, usable, builder, tasks, tally)
