@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from fixloop.cli.main import app
 from fixloop.improve.ledger import Ledger
+from fixloop.improve.skills.skill import Skill
 from fixloop.integrations.mlflow_tracking import tracking_params
 from fixloop.store import Store
 from fixloop.store.redaction import REDACTED
@@ -28,6 +29,7 @@ API_KEY = "sk-mlflowsecret1234567890abcdef"
 PASSWORD = "hunter2mlflowpw"
 BASE_URL = f"http://user:{PASSWORD}@127.0.0.1:9/v1"
 RUN_TASKS = ("fahrenheit-to-celsius", "hex-color-shorthand")
+RUN_SKILL = Skill.parse("## Testing\n- [R1] Run the tests after every edit.\n")
 TRAINING = [
     "train", "--model", "sim:careless", *(a for t in FAST_TASKS[:8] for a in ("--task", t)),
     "--split-fractions", "0.5,0.25,0.25", "--epochs", "1", "--batch-size", "4", "--no-slow-update",
@@ -42,9 +44,12 @@ def tracked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("mlflow")
     db = f"sqlite:///{root}/fixloop.db"
     uri = (root / "mlruns").as_uri()
+    skill = root / "skill.md"
+    skill.write_text(RUN_SKILL.markdown(), encoding="utf-8")
     secrets = ["--api-key", API_KEY, "--base-url", BASE_URL, "--mlflow", uri, "--db", db, "--json"]
-    run = ["run", "--agent", "llm", "--model", "sim:careless", "--run-name", "tracked-run",
-           "--episodes-per-task", "2", *(a for t in RUN_TASKS for a in ("--task", t))]  # fmt: skip
+    tasks = [a for t in RUN_TASKS for a in ("--task", t)]
+    run = ["run", "--agent", "llm", "--model", "sim:careless", "--run-name", "tracked-run", "--skill",
+           str(skill), "--episodes-per-task", "2", *tasks]  # fmt: skip
     for args in (run, TRAINING):
         result = runner.invoke(app, [*args, *secrets])
         assert result.exit_code == 0, result.output
@@ -98,10 +103,15 @@ def test_a_tracked_run_logs_its_counts_after_every_episode(client, tracked):
     assert [step for step, _ in history(client, run, "cost_usd")] == list(range(1, episodes + 1))
 
 
-def test_a_tracked_run_keeps_its_report_and_settings_as_artifacts(client, tmp_path):
+def test_a_tracked_run_keeps_its_report_skill_and_settings_as_artifacts(client, tmp_path):
     run = mlflow_run(client, "tracked-run")
-    assert {a.path for a in client.list_artifacts(run.info.run_id)} == {"report.html", "config.json"}
+    assert {a.path for a in client.list_artifacts(run.info.run_id)} == {
+        "report.html",
+        "config.json",
+        "skill.md",
+    }
     assert "tracked-run" in artifact_text(client, run, "report.html", tmp_path)
+    assert artifact_text(client, run, "skill.md", tmp_path) == RUN_SKILL.markdown()
     assert json.loads(artifact_text(client, run, "config.json", tmp_path))["model"] == "sim:careless"
 
 
