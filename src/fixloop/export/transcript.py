@@ -13,7 +13,10 @@ transcript is rebuilt, with the LLM agent's own rendering (`fixloop.agents.promp
   on the task and stepped with every recorded action in turn, which gives the same
   observations the agent saw, since identical workspace states give byte-identical
   observations. Each is rendered by `observation_message`, with the retry context before
-  the first and `PARSE_ERROR: <reason>` after a reply that did not parse, as the agent does.
+  the first and `PARSE_ERROR: <reason>` after a reply that did not parse, as the agent does
+  (the reason is not stored: it is the JSON-format agent's, found again by repairing and
+  parsing the raw reply; a tools-format reply's own reason, such as two tool calls, is not
+  recovered).
   The replay is checked against the record: a step whose reward or end differs stops the
   rebuild (`ReplayError`);
 - each assistant turn is the action as parsed, as a JSON object (what a JSON-format reply
