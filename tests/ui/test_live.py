@@ -64,3 +64,14 @@ def test_the_runs_marker_moves_when_a_run_starts_plays_or_finishes_and_only_then
         store.finish_run("marked")
         finished = store.runs_marker()
     assert len({before, started, played, finished}) == 4
+
+
+def test_a_runs_cost_is_the_sum_over_its_recorded_episodes(dashboard):
+    with Store.open(dashboard.db_url) as store:
+        episodes = store.keyed_trajectories("oracle")
+        store.create_run("priced", agent="llm", model="openai:x", config={}, planned=list(episodes))
+        for ((task_id, index), trajectory), cost in zip(episodes.items(), (0.25, 0.5), strict=True):
+            store.add_episode("priced", task_id, index, trajectory.model_copy(update={"cost": cost}))
+        assert store.run_costs()[store.get_run("priced").id] == 0.75
+    _, runs = dashboard.json("/api/runs")
+    assert {run["name"]: run["cost"] for run in runs}["priced"] == 0.75

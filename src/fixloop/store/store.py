@@ -264,6 +264,15 @@ class Store:
             counts = self._counts(session, [row.id for row in rows])
             return [_run_info(row, counts.get(row.id)) for row in rows]
 
+    def run_costs(self) -> dict[int, float]:
+        """What each run's recorded episodes cost, in US dollars, by run id; runs without an
+        episode are left out. One grouped query over the episodes."""
+        with self._sessions() as session:
+            rows = session.execute(
+                select(EpisodeRow.run_id, func.sum(EpisodeRow.cost)).group_by(EpisodeRow.run_id)
+            ).all()
+        return {run_id: float(cost or 0.0) for run_id, cost in rows}
+
     def runs_marker(self) -> tuple[int, int, int, int]:
         """A value that moves whenever a run is created, finished or given more planned
         episodes, or an episode is recorded: (runs, finished runs, planned episodes, the newest

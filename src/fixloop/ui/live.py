@@ -3,12 +3,12 @@
 Every `poll_seconds` the stream asks the store for its runs marker (`Store.runs_marker`: the
 number of runs, of finished runs, of planned episodes, and the newest episode's id; two
 small aggregate queries). Only when the marker moved does it read the runs with their
-episode counts, compare each run's fingerprint (status, planned, finished, resolved, infra
-errors) with the last one it sent, read the episodes of those that moved (for their cost)
-and send a `runs` event whose data is the JSON list of the changed `RunSummary` lines. The
-first event holds every run, so a page rendered a moment before the stream opened catches up. A store
-that cannot be read sends a `problem` event and the stream keeps polling. A comment line
-goes out when nothing changed for `KEEPALIVE_SECONDS`, so proxies keep the stream open.
+episode counts and costs, compare each run's fingerprint (status, planned, finished,
+resolved, infra errors) with the last one it sent, and send a `runs` event whose data is
+the JSON list of the changed `RunSummary` lines. The first event holds every run, so a page
+rendered a moment before the stream opened catches up. A store that cannot be read sends a
+`problem` event and the stream keeps polling. A comment line goes out when nothing changed
+for `KEEPALIVE_SECONDS`, so proxies keep the stream open.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ class RunWatch:
             return []
         self._marker = marker
         moved = [info for info in store.list_runs() if self._sent.get(info.id) != _fingerprint(info)]
-        lines = [run_summary(store, info) for info in moved]
+        costs = store.run_costs() if moved else {}
+        lines = [run_summary(info, costs.get(info.id, 0.0)) for info in moved]
         self._sent.update((info.id, _fingerprint(info)) for info in moved)
         return lines
 

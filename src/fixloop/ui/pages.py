@@ -59,8 +59,8 @@ class RunSummary(BaseModel):
     cost: float = Field(description="US dollars spent on the finished episodes.")
 
 
-def run_summary(store: Store, info: RunInfo) -> RunSummary:
-    """`info`'s line, its cost summed over its recorded episodes."""
+def run_summary(info: RunInfo, cost: float) -> RunSummary:
+    """`info`'s line, with `cost` the sum over its recorded episodes (`Store.run_costs`)."""
     scored = info.finished - info.infra_errors
     return RunSummary(
         name=info.name,
@@ -74,13 +74,14 @@ def run_summary(store: Store, info: RunInfo) -> RunSummary:
         resolved=info.resolved,
         infra_errors=info.infra_errors,
         resolve_rate=info.resolved / scored if scored > 0 else None,
-        cost=sum(episode.cost for episode in store.episodes(info.id)),
+        cost=cost,
     )
 
 
 def run_summaries(store: Store) -> list[RunSummary]:
     """Every run's line, newest first."""
-    return [run_summary(store, info) for info in reversed(store.list_runs())]
+    costs = store.run_costs()
+    return [run_summary(info, costs.get(info.id, 0.0)) for info in reversed(store.list_runs())]
 
 
 def get_run(store: Store, name: str) -> RunInfo:
@@ -156,7 +157,7 @@ def run_page(store: Store, name: str) -> RunPage:
         "chart-strategies": charts.strategy_chart([diagnosed]),
     }
     return RunPage(
-        summary=run_summary(store, info),
+        summary=run_summary(info, sum(e.trajectory.cost for e in diagnosed.episodes)),
         diagnosis=diagnosed,
         run=run,
         episodes=[episode_view(run, 0, index, a, {}) for index, a in enumerate(diagnosed.episodes)],
