@@ -125,7 +125,6 @@ class RunPage:
 
     summary: RunSummary
     diagnosis: RunDiagnosis
-    run: RunView
     episodes: list[EpisodeView]
     figures: dict[str, Any]
 
@@ -159,7 +158,6 @@ def run_page(store: Store, name: str) -> RunPage:
     return RunPage(
         summary=run_summary(info, sum(e.trajectory.cost for e in diagnosed.episodes)),
         diagnosis=diagnosed,
-        run=run,
         episodes=[episode_view(run, 0, index, a, {}) for index, a in enumerate(diagnosed.episodes)],
         figures={key: _figure_json(figure) for key, figure in figures.items()},
     )
