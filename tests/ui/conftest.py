@@ -165,6 +165,24 @@ def guarded(store_url) -> Iterator[Dashboard]:
         yield Dashboard(base_url, store_url)
 
 
+def events(base_url: str) -> Iterator[tuple[str, object]]:
+    """(event name, data) for each event of /api/stream, as they come."""
+    response = urllib.request.urlopen(base_url + "/api/stream", timeout=20)
+    name, data = "message", ""
+    try:
+        for raw in response:
+            line = raw.decode().rstrip("\n")
+            if line.startswith("event: "):
+                name = line[7:]
+            elif line.startswith("data: "):
+                data = line[6:]
+            elif not line and data:
+                yield name, json.loads(data)
+                name, data = "message", ""
+    finally:
+        response.close()
+
+
 def artifacts_dir() -> Path:
     """Where the dashboard's screenshots go: tests/artifacts/ui/ (gitignored)."""
     path = Path(__file__).resolve().parents[1] / "artifacts" / "ui"

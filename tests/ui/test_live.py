@@ -2,29 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import urllib.request
-from collections.abc import Iterator
-
 from fixloop.store import Store
-
-
-def events(base_url: str) -> Iterator[tuple[str, object]]:
-    """(event name, data) for each event of /api/stream, as they come."""
-    response = urllib.request.urlopen(base_url + "/api/stream", timeout=20)
-    name, data = "message", ""
-    try:
-        for raw in response:
-            line = raw.decode().rstrip("\n")
-            if line.startswith("event: "):
-                name = line[7:]
-            elif line.startswith("data: "):
-                data = line[6:]
-            elif not line and data:
-                yield name, json.loads(data)
-                name, data = "message", ""
-    finally:
-        response.close()
+from tests.ui.conftest import events
 
 
 def test_the_stream_sends_every_run_then_only_the_runs_that_change(dashboard):

@@ -16,7 +16,7 @@ from fixloop.cli.main import app as cli_app
 from fixloop.store import Store
 from fixloop.ui.pages import SIMULATED_NOTE
 from tests.served import free_port, wait_for
-from tests.ui.conftest import HOSTILE_RUN, HOSTILE_THOUGHT, LESSON, TASKS, Dashboard
+from tests.ui.conftest import HOSTILE_RUN, HOSTILE_THOUGHT, LESSON, TASKS, Dashboard, events
 
 
 def quoted(name: str) -> str:
@@ -156,7 +156,7 @@ def test_listening_beyond_loopback_without_a_token_is_refused(tmp_path):
     assert "--token" in result.output and "0.0.0.0" in result.output
 
 
-def test_fixloop_ui_serves_the_store_it_is_given_until_stopped(dashboard):
+def test_fixloop_ui_serves_the_store_it_is_given_and_stops_cleanly_with_a_stream_open(dashboard):
     port = free_port()
     fixloop = str(Path(sys.executable).with_name("fixloop"))
     process = subprocess.Popen(
@@ -176,10 +176,14 @@ def test_fixloop_ui_serves_the_store_it_is_given_until_stopped(dashboard):
     try:
         assert wait_for(answers, timeout=60) and process.poll() is None
         assert "careless" in {run["name"] for run in served.json("/api/runs")[1]}
+        stream = events(served.base_url)
+        assert next(stream)[0] == "runs"
     finally:
         process.terminate()
         _, stderr = process.communicate(timeout=30)
+    assert list(stream) == []  # the open stream ended with the server, not cut by it
     assert f"http://127.0.0.1:{port}/" in stderr
+    assert "Traceback" not in stderr and "ERROR" not in stderr
 
 
 def test_a_training_without_a_result_yet_shows_its_proposals_so_far(dashboard):

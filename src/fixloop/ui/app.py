@@ -17,7 +17,7 @@ token, `TokenGate` guards every route.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import cache
 from importlib import resources
@@ -44,9 +44,16 @@ PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 """plotly.js as the installed plotly package ships it."""
 
 
-def create_app(store: Store, *, token: str | None = None, poll_seconds: float = 1.0) -> FastAPI:
+def create_app(
+    store: Store,
+    *,
+    token: str | None = None,
+    poll_seconds: float = 1.0,
+    stopping: Callable[[], bool] = lambda: False,
+) -> FastAPI:
     """The dashboard over `store` (closed when the app shuts down); every request must carry
-    `token` when one is given (see `fixloop.ui.auth`). `poll_seconds` paces the live stream."""
+    `token` when one is given (see `fixloop.ui.auth`). `poll_seconds` paces the live stream,
+    which ends once `stopping()` says the server is shutting down."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -110,7 +117,7 @@ def create_app(store: Store, *, token: str | None = None, poll_seconds: float = 
     @app.get("/api/stream")
     def api_stream(request: Request) -> StreamingResponse:
         return StreamingResponse(
-            run_events(store, request.is_disconnected, poll_seconds),
+            run_events(store, request.is_disconnected, stopping, poll_seconds),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
@@ -135,14 +142,26 @@ def create_app(store: Store, *, token: str | None = None, poll_seconds: float = 
 
 def build_server(settings: UISettings) -> uvicorn.Server:
     """The dashboard `settings` describe, ready to `run()`: its store opened (StoreError when
-    it cannot be), its app, and uvicorn listening where `settings` say once run. Open live
-    streams are cut two seconds into a shutdown."""
+    it cannot be), its app, and uvicorn listening where `settings` say once run. On SIGINT or
+    SIGTERM (or `should_exit`), open live streams end at their next poll, and uvicorn cuts any
+    still open two seconds after that."""
     store = Store.open(settings.db)
-    app = create_app(store, token=settings.token, poll_seconds=settings.poll_seconds)
-    config = uvicorn.Config(
-        app, host=settings.host, port=settings.port, log_level="warning", timeout_graceful_shutdown=2
+    server: uvicorn.Server | None = None
+    app = create_app(
+        store,
+        token=settings.token,
+        poll_seconds=settings.poll_seconds,
+        stopping=lambda: server is not None and server.should_exit,
     )
-    return uvicorn.Server(config)
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        timeout_graceful_shutdown=int(settings.poll_seconds) + 2,
+    )
+    server = uvicorn.Server(config)
+    return server
 
 
 def _page(template: str, section: str, figures: dict[str, Any] | None = None, **values: Any) -> HTMLResponse:

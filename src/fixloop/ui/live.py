@@ -53,14 +53,18 @@ class RunWatch:
 
 
 async def run_events(
-    store: Store, disconnected: Callable[[], Awaitable[bool]], poll_seconds: float
+    store: Store,
+    disconnected: Callable[[], Awaitable[bool]],
+    stopping: Callable[[], bool],
+    poll_seconds: float,
 ) -> AsyncIterator[str]:
     """The text/event-stream of run changes (see the module docstring) until `disconnected()`
-    says the client went away."""
+    says the client went away or `stopping()` that the server is shutting down (the stream
+    then ends at its next poll, so a shutdown need not cancel it)."""
     watch = RunWatch()
     yield f"retry: {RETRY_MILLISECONDS}\n\n"
     silent = 0.0
-    while not await disconnected():
+    while not stopping() and not await disconnected():
         try:
             changed = await anyio.to_thread.run_sync(watch.changes, store)
         except StoreError as exc:
