@@ -143,6 +143,16 @@ def descendants(pid: int | None = None) -> set[int]:
     return found
 
 
+def owner(pid: int) -> int | None:
+    """The real uid of the process `pid`, or None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            line = next(line for line in status if line.startswith("Uid:"))
+    except (OSError, StopIteration):
+        return None
+    return int(line.split()[1])
+
+
 @contextmanager
 def serve_process(tmp_path: Path, *flags: str) -> Iterator[tuple[subprocess.Popen, Running]]:
     """`fixloop serve --sandbox process` as a real process on a free port, healthy; killed at

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -37,8 +39,22 @@ class FakeSandbox:
     def start_episode(self, directory: Path, python: object = None) -> None:
         pass
 
+    def open_episode(self, python: object = None) -> Path:
+        return open_plain_episode()
+
     def end_episode(self, directory: Path) -> None:
-        pass
+        end_plain_episode(directory)
 
     def close(self) -> None:
         pass
+
+
+def open_plain_episode() -> Path:
+    """An episode directory for a fake sandbox's `open_episode`: a new temporary directory."""
+    return Path(tempfile.mkdtemp(prefix="fixloop-fake-episode-")).resolve()
+
+
+def end_plain_episode(directory: Path) -> None:
+    """A fake sandbox's `end_episode`: remove the directory `open_plain_episode` made."""
+    if directory.name.startswith("fixloop-fake-episode-"):
+        shutil.rmtree(directory, ignore_errors=True)

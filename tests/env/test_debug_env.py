@@ -5,6 +5,7 @@ import pytest
 from fixloop.env.actions import ReadFile, ReplaceLines, RunTests, Submit, UndoEdit, ViewCode, WriteFile
 from fixloop.env.debug_env import DebugEnv, EnvConfig
 from fixloop.sandbox.base import SandboxError
+from tests.env.fake_sandbox import end_plain_episode, open_plain_episode
 
 FIX = ReplaceLines(path="calc.py", start_line=3, end_line=3, new_code="return a + b")
 
@@ -234,8 +235,11 @@ class FailingSandbox:
     def start_episode(self, directory, python=None):
         pass
 
+    def open_episode(self, python=None):
+        return open_plain_episode()
+
     def end_episode(self, directory):
-        pass
+        end_plain_episode(directory)
 
     def close(self):
         pass
@@ -268,6 +272,11 @@ class RecordingSandbox:
         self.calls.append(("start", directory, None))
         self.sandbox.start_episode(directory)
 
+    def open_episode(self, python=None):
+        directory = self.sandbox.open_episode(python)
+        self.calls.append(("start", directory, None))
+        return directory
+
     def end_episode(self, directory):
         self.calls.append(("end", directory, None))
         self.sandbox.end_episode(directory)
@@ -292,7 +301,9 @@ def test_an_episode_is_served_by_one_warm_worker_from_reset_to_close(sandbox, ca
     for kind, workspace, runner in runs:
         assert kind == "run" and workspace.is_relative_to(episode)
         assert runner.startswith("warm-")
-    assert not episode.exists()
+    # Nothing of the episode is left: its directory is gone or, kept for the next episode
+    # with its worker, empty.
+    assert not episode.exists() or not any(episode.iterdir())
 
 
 def test_an_episode_whose_worker_keeps_dying_goes_on_per_run_and_is_graded(calc_task):

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import posixpath
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -57,7 +56,6 @@ from fixloop.env.workspace import (
     Workspace,
     WorkspaceError,
 )
-from fixloop.sandbox import safe_fs
 from fixloop.sandbox.base import Sandbox, SandboxError, SandboxLimits, TestOutcome, TestRunResult
 from fixloop.tasks.environments import task_interpreter
 from fixloop.tasks.python_parse import parse_python
@@ -170,7 +168,7 @@ class DebugEnv:
         self._task = task
         # The episode's directory holds the workspace and the grading copies, so the
         # sandbox can serve every run of the episode from one warm worker.
-        self._episode_dir = Path(tempfile.mkdtemp(prefix="fixloop-episode-")).resolve()
+        self._episode_dir = self.sandbox.open_episode(python)
         self._workspace = Workspace(
             task.files,
             max_write_bytes=self.config.max_write_bytes,
@@ -179,7 +177,6 @@ class DebugEnv:
             max_snapshot_bytes=self.config.max_snapshot_bytes,
             parent=self._episode_dir,
         )
-        self.sandbox.start_episode(self._episode_dir, python)
         self._scheme = make_reward_scheme(self.config.reward)
         self._scheme.reset(task)
         self._relevant = relevant_files(task)
@@ -653,7 +650,6 @@ class DebugEnv:
             self._workspace = None
         if self._episode_dir is not None:
             self.sandbox.end_episode(self._episode_dir)
-            safe_fs.remove_planted_tree(self._episode_dir)
             self._episode_dir = None
 
 

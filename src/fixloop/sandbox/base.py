@@ -206,7 +206,8 @@ class Sandbox(Protocol):
     `end_episode(directory)` a sandbox may keep state for runs there (a warm worker);
     runs give the same results either way. One episode per directory at a time. Runs in an
     episode started with a task environment (`Interpreter`) use its interpreter; all others
-    use fixloop's own.
+    use fixloop's own. `open_episode` is the same with a directory the sandbox provides
+    (and may have prepared before: a warm worker already running there).
     """
 
     name: str
@@ -229,6 +230,12 @@ class Sandbox(Protocol):
     def start_episode(self, directory: Path, python: Interpreter | None = None) -> None:
         """Runs in `directory` and below are about to begin (the directory exists); they use
         `python` (a task environment) instead of fixloop's own interpreter when it is given."""
+        ...
+
+    def open_episode(self, python: Interpreter | None = None) -> Path:
+        """A new, empty directory of the sandbox's own where an episode's runs may begin, as
+        after `start_episode(directory, python)`. `end_episode(directory)` ends it and
+        removes (or reuses) the directory; the caller never removes it."""
         ...
 
     def end_episode(self, directory: Path) -> None:

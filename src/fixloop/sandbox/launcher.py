@@ -52,13 +52,16 @@ def drop_privileges(uid: int, gid: int) -> None:
 
 
 def apply_limits(memory_bytes: int, cpu_seconds: int, max_processes: int, max_file_bytes: int) -> None:
-    """Limit this process (and what it starts): address space, CPU, processes, file size, no core."""
+    """Limit this process (and what it starts): address space, CPU, processes, file size, no
+    core, and no POSIX message queues (they outlive their processes, and a sandbox cannot
+    list them to remove them between episodes)."""
     _limit(resource.RLIMIT_AS, memory_bytes)
     # The soft CPU limit sends SIGXCPU; the hard one, a second later, SIGKILL.
     _limit(resource.RLIMIT_CPU, cpu_seconds, cpu_seconds + 1)
     _limit(resource.RLIMIT_NPROC, max_processes)
     _limit(resource.RLIMIT_FSIZE, max_file_bytes)
     _limit(resource.RLIMIT_CORE, 0)
+    _limit(resource.RLIMIT_MSGQUEUE, 0)
 
 
 def _exec(program: list[str]) -> NoReturn:

@@ -47,7 +47,7 @@ from fixloop.sandbox.base import (
 )
 from fixloop.sandbox.environment import sandbox_environment
 from fixloop.sandbox.report_reader import Report, parse_report, read_report
-from fixloop.sandbox.safe_fs import remove_planted_tree
+from fixloop.sandbox.safe_fs import empty_dir, remove_planted_tree
 from fixloop.sandbox.supervisor import SupervisedRun, supervise
 from fixloop.sandbox.support_dir import SupportDir
 from fixloop.sandbox.uid_slots import UidSlot
@@ -81,16 +81,22 @@ class RunSetup:
     python: Interpreter | None = None
 
 
+MAX_IDLE_WORKERS = 2
+"""Recycled warm workers a sandbox keeps waiting for episodes (`open_episode`)."""
+
+
 @dataclass
 class _Episode:
     """A directory whose runs use `python` (fixloop's own when None), served by a warm
-    worker; `worker` is None when warm runs are off or the worker could not start."""
+    worker; `worker` is None when warm runs are off or the worker could not start.
+    `owned`: the sandbox made the directory (`open_episode`) and removes or recycles it."""
 
     directory: Path
     worker: WarmWorker | None
     scratch: Path | None
     python: Interpreter | None = None
     restarted: bool = False
+    owned: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
     """A worker serves one run at a time; concurrent runs in one episode take turns."""
 
@@ -185,6 +191,9 @@ class PytestSandbox(ABC):
         self.warm = warm
         self._support = SupportDir()
         self._episodes: dict[Path, _Episode] = {}
+        self._idle: list[_Episode] = []
+        self._idle_lock = threading.Lock()
+        self._closing = False
         self._worker_problem: str | None = None
         self._cold_interpreters: set[str] = set()
         self._uid: UidSlot | None = None
@@ -272,16 +281,79 @@ class PytestSandbox(ABC):
             )
         return False
 
+    def open_episode(self, python: Interpreter | None = None) -> Path:
+        """A new, empty directory of the sandbox's own, whose runs are served as after
+        `start_episode(directory, python)`.
+
+        `end_episode` empties the directory and, when the sandbox can clear a worker of
+        everything an episode left (`recycles_workers`), keeps it with its warm worker
+        for a later `open_episode` with the same `python`: that episode's first run does
+        not wait for a worker to start. Otherwise the directory is removed. Callers must
+        not remove it themselves. Raises `SandboxError` when the sandbox is closed or
+        `python` cannot be made reachable for test code.
+        """
+        if self._support.closed:
+            raise SandboxError(f"the {self.name} sandbox is closed")
+        with self._idle_lock:
+            episode = next((e for e in self._idle if e.python == python), None)
+            if episode is not None:
+                self._idle.remove(episode)
+        if episode is not None:
+            self._episodes[episode.directory] = episode
+            return episode.directory
+        directory = Path(tempfile.mkdtemp(prefix="fixloop-episode-")).resolve()
+        try:
+            self.start_episode(directory, python)
+        except BaseException:
+            remove_planted_tree(directory)
+            raise
+        self._episodes[directory].owned = True
+        return directory
+
+    @property
+    def recycles_workers(self) -> bool:
+        """Whether `end_episode` keeps the workers of `open_episode`'s directories for later
+        episodes: only when test code runs under the sandbox's own uid (as root), so that
+        every process and IPC object an episode made can be found and removed."""
+        return self._uid is not None
+
     def end_episode(self, directory: Path) -> None:
-        """Stop the warm worker of `directory`, if any. Idempotent."""
+        """Stop the warm worker of `directory`, if any, or recycle it and its directory when
+        `open_episode` made them (see there). Idempotent."""
         episode = self._episodes.pop(Path(directory).resolve(), None)
-        if episode is None:
-            return
+        if episode is not None and not (episode.owned and self._recycle(episode)):
+            self._discard(episode)
+
+    def _discard(self, episode: _Episode) -> None:
+        """Stop the episode's worker and test processes; remove its scratch directory, and its
+        directory when the sandbox made it."""
         if episode.worker is not None:
             episode.worker.close()
         self._end_test_processes()
         if episode.scratch is not None:
             remove_planted_tree(episode.scratch)
+        if episode.owned:
+            remove_planted_tree(episode.directory)
+
+    def _recycle(self, episode: _Episode) -> bool:
+        """Clear `episode` of what its runs left and keep it idle; False when it cannot be kept
+        (no recycling here, no live worker, enough idle ones), and then nothing was done."""
+        worker = episode.worker
+        with self._idle_lock:
+            full = len(self._idle) >= MAX_IDLE_WORKERS
+        if full or self._closing or not self.recycles_workers or worker is None or not worker.alive:
+            return False
+        with episode.lock:  # a run still in flight in another thread ends first
+            try:
+                empty_dir(episode.directory)
+                worker.recycle()
+            except (OSError, WorkerDied) as exc:
+                logger.warning("A %s sandbox's warm worker could not be recycled: %s", self.name, exc)
+                return False
+        episode.restarted = False
+        with self._idle_lock:
+            self._idle.append(episode)
+        return True
 
     def _start_worker(self, episode: _Episode) -> WarmWorker | None:
         python = episode.python.executable if episode.python is not None else sys.executable
@@ -477,8 +549,13 @@ class PytestSandbox(ABC):
         if self._support.closed:
             return
         try:
+            self._closing = True
             for directory in list(self._episodes):
                 self.end_episode(directory)
+            with self._idle_lock:
+                idle, self._idle = self._idle, []
+            for episode in idle:
+                self._discard(episode)
             self._end_test_processes()
         finally:
             self._support.close()

@@ -25,6 +25,9 @@ from pydantic import BaseModel, ValidationError
 ANSWER_GRACE_S = 10.0
 """How long past a run's wall timeout the worker may take to answer before it counts as hung."""
 
+RECYCLE_TIMEOUT_S = 10.0
+"""How long the worker may take to clear an episode away (`recycle`)."""
+
 
 class WorkerDied(RuntimeError):
     """The worker exited, hung, or spoke garbage; it has been killed. The message says how."""
@@ -94,6 +97,28 @@ class WarmWorker:
 
     def run(self, request: WorkerRequest) -> WorkerAnswer:
         """Have the worker run `request` and return its answer; raises `WorkerDied`."""
+        self._send(request.model_dump_json().encode())
+        line = self._read_line(time.monotonic() + request.timeout_s + ANSWER_GRACE_S, "answer")
+        try:
+            return WorkerAnswer.model_validate_json(line)
+        except ValidationError as exc:
+            self._die(f"it answered garbage ({exc.errors()[0]['msg']}): {line[:200]!r}")
+
+    def recycle(self) -> None:
+        """Have the worker leave nothing of its episode for the next one (its runs' processes,
+        IPC objects, temporary files and code known by path: see `worker_program`); raises
+        `WorkerDied`. The host empties the episode's directory itself."""
+        self._send(b'{"recycle": true}')
+        line = self._read_line(time.monotonic() + RECYCLE_TIMEOUT_S, "recycle answer")
+        try:
+            answer = json.loads(line)
+        except ValueError:
+            answer = None
+        if answer != {"recycled": True}:
+            self._die(f"it did not say it had recycled: {line[:200]!r}")
+
+    def _send(self, message: bytes) -> None:
+        """Write one request line, after waiting for the greeting the first time."""
         if not self.ready:
             greeting = self._read_line(self._start_deadline, "start")
             if not _says_ready(greeting):
@@ -101,15 +126,10 @@ class WarmWorker:
             self.ready = True
         assert self._process.stdin is not None
         try:
-            self._process.stdin.write(request.model_dump_json().encode() + b"\n")
+            self._process.stdin.write(message + b"\n")
             self._process.stdin.flush()
         except (BrokenPipeError, ValueError) as exc:
             self._die(f"its request pipe is closed ({exc})")
-        line = self._read_line(time.monotonic() + request.timeout_s + ANSWER_GRACE_S, "answer")
-        try:
-            return WorkerAnswer.model_validate_json(line)
-        except ValidationError as exc:
-            self._die(f"it answered garbage ({exc.errors()[0]['msg']}): {line[:200]!r}")
 
     def _read_line(self, deadline: float, what: str) -> bytes:
         """The worker's next line; kills it and raises `WorkerDied` at the deadline or EOF."""

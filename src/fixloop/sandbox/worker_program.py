@@ -35,6 +35,7 @@ import argparse
 import ast
 import bisect
 import contextlib
+import ctypes
 import faulthandler
 import gc
 import importlib.machinery
@@ -230,8 +231,14 @@ def _clean_tmp(keep: list[str]) -> None:
     Only for a sandbox whose /tmp is its own: what is kept are the paths bound from the
     host, everything else is the sandbox's.
     """
-    for entry in os.listdir("/tmp"):
-        path = os.path.join("/tmp", entry)
+    _remove_entries("/tmp", keep)
+
+
+def _remove_entries(directory: str, keep: list[str]) -> None:
+    """Remove what is in `directory` but the `keep` paths and the directories leading to
+    them, following no link."""
+    for entry in os.listdir(directory):
+        path = os.path.join(directory, entry)
         if any(kept == path or kept.startswith(path + os.sep) for kept in keep):
             continue
         if os.path.isdir(path) and not os.path.islink(path):
@@ -259,6 +266,53 @@ def _kill_strays(uid: int) -> None:
     os.waitpid(pid, 0)
 
 
+SYSV_IPC_TABLES = {"shm": ("shmid", "shmctl"), "sem": ("semid", "semctl"), "msg": ("msqid", "msgctl")}
+"""Each SysV IPC table under /proc/sysvipc: its id column and the libc call that removes an entry."""
+
+IPC_RMID = 0
+"""The command that removes a SysV IPC object (<sys/ipc.h>)."""
+
+
+def _remove_ipc_objects(uid: int) -> None:
+    """Remove every SysV shared memory segment, semaphore set and message queue `uid` owns.
+
+    They outlive the processes that made them (in the sandbox's IPC namespace, or the
+    host's); a child that dropped to `uid` removes them, as only their owner may. No
+    process of `uid` runs meanwhile, so none can appear after the tables are read.
+    """
+    tables = {table: _ipc_ids(table, id_column, uid) for table, (id_column, _) in SYSV_IPC_TABLES.items()}
+    if not any(tables.values()):
+        return
+    pid = os.fork()
+    if pid == 0:
+        try:
+            fixloop_launcher.drop_privileges(uid, uid)
+            libc = ctypes.CDLL(None, use_errno=True)
+            for table, object_ids in tables.items():
+                call = SYSV_IPC_TABLES[table][1]
+                for object_id in object_ids:
+                    if call == "semctl":
+                        libc.semctl(object_id, 0, IPC_RMID)
+                    else:
+                        getattr(libc, call)(object_id, IPC_RMID, None)
+        except BaseException:  # nothing we may do: the child exits either way
+            pass
+        os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def _ipc_ids(table: str, id_column: str, uid: int) -> list[int]:
+    """The ids of the objects `uid` owns in the /proc/sysvipc `table` (none when it is absent)."""
+    try:
+        with open(f"/proc/sysvipc/{table}") as handle:
+            header, *rows = handle.read().splitlines()
+    except (OSError, ValueError):
+        return []
+    columns = header.split()
+    owned = (dict(zip(columns, row.split(), strict=False)) for row in rows)
+    return [int(row[id_column]) for row in owned if row.get("uid") == str(uid) and id_column in row]
+
+
 class CodeCache:
     """The compiled code of the workspaces' Python files, made in the worker, used by children.
 
@@ -268,6 +322,14 @@ class CodeCache:
     it last looked, and the child it forks looks its imports up here. A child uses a cached
     code object only when the file's bytes equal exactly those that were compiled; anything
     else it compiles itself, as it would without the cache.
+
+    Compiled code is also kept by content: a file whose exact bytes were compiled before,
+    at another path (the grade's fresh copy of the workspace, a later episode on the same
+    task), gets that code with its file name changed to the new path instead of a second
+    compilation. Code depends on nothing but the bytes, the file name and whether pytest
+    rewrites it, so the result is what compiling would give. `forget_paths` (between
+    episodes) drops what is known about paths; the content entries stay, at most
+    `MAX_KEPT_BYTES` of sources, the oldest dropped first.
     """
 
     MAX_FILES = 2000
@@ -277,9 +339,13 @@ class CodeCache:
     """Bytes compiled per refresh: the worker's own time is not bounded by a run's timeout,
     so files planted by test code (many, large) must not stall it; what is left out the
     child compiles itself, within its run's limits."""
+    MAX_KEPT_BYTES = 32 * 1024 * 1024
+    """Source bytes whose code is kept by content."""
 
     def __init__(self) -> None:
         self._entries: dict[str, tuple[tuple[int, int], bytes, types.CodeType]] = {}
+        self._by_content: dict[tuple[bool, bytes], types.CodeType] = {}
+        self._kept_bytes = 0
 
     def refresh(self, root: str) -> None:
         """Compile what changed among the regular `.py` files under `root`, within the caps."""
@@ -297,6 +363,10 @@ class CodeCache:
                 seen += 1
                 self._compile(os.path.join(directory, name), _is_test_file(name), budget)
 
+    def forget_paths(self) -> None:
+        """Drop what is known about paths (their stamps and code); keep the code by content."""
+        self._entries.clear()
+
     def _compile(self, path: str, rewrite: bool, budget: list[int]) -> None:
         try:
             status = os.lstat(path)
@@ -312,16 +382,24 @@ class CodeCache:
                 if os.fstat(fd).st_size != status.st_size or not stat.S_ISREG(os.fstat(fd).st_mode):
                     return
                 source = handle.read(self.MAX_FILE_BYTES + 1)
-            if rewrite:
-                tree = ast.parse(source, filename=path)
-                _pytest.assertion.rewrite.rewrite_asserts(tree, source, path, None)
-                code = compile(tree, path, "exec", dont_inherit=True)
+            known = self._by_content.get((rewrite, source))
+            if known is not None:
+                code = _relocated(known, path)
             else:
-                code = compile(source, path, "exec", dont_inherit=True)
+                code = _compiled(source, path, rewrite)
+                self._keep(rewrite, source, code)
         except Exception:  # unreadable or not compilable: the child finds out itself
             self._entries.pop(path, None)
             return
         self._entries[path] = (stamp, source, code)
+
+    def _keep(self, rewrite: bool, source: bytes, code: types.CodeType) -> None:
+        self._by_content[(rewrite, source)] = code
+        self._kept_bytes += len(source)
+        while self._kept_bytes > self.MAX_KEPT_BYTES:
+            oldest = next(iter(self._by_content))
+            del self._by_content[oldest]
+            self._kept_bytes -= len(oldest[1])
 
     def lookup(self, path: str, source: bytes) -> types.CodeType | None:
         """The cached code for `path` when it was compiled from exactly `source`."""
@@ -351,6 +429,21 @@ class CodeCache:
         rewrite_module._rewrite_test = cached_rewrite_test
         _as_import_system(cached_source_to_code)
         importlib.machinery.SourceFileLoader.source_to_code = cached_source_to_code  # type: ignore[method-assign,assignment]
+
+
+def _compiled(source: bytes, path: str, rewrite: bool) -> types.CodeType:
+    """`source` compiled as the file `path`, its asserts rewritten as pytest does when `rewrite`."""
+    if not rewrite:
+        return compile(source, path, "exec", dont_inherit=True)
+    tree = ast.parse(source, filename=path)
+    _pytest.assertion.rewrite.rewrite_asserts(tree, source, path, None)
+    return compile(tree, path, "exec", dont_inherit=True)
+
+
+def _relocated(code: types.CodeType, path: str) -> types.CodeType:
+    """`code` (and every code object nested in it) as if compiled from the file `path`."""
+    constants = tuple(_relocated(c, path) if isinstance(c, types.CodeType) else c for c in code.co_consts)
+    return code.replace(co_filename=path, co_consts=constants)
 
 
 IMPORT_SYSTEM_FILE = "<frozen importlib._bootstrap_external>"
@@ -451,6 +544,24 @@ class Worker:
             answer = self._fork(request, "pytest", deadline)
         answer["duration_s"] = time.monotonic() - started
         return answer
+
+    def recycle(self) -> dict[str, Any]:
+        """Leave nothing of the last episode for the next one, and say so.
+
+        The host has emptied the episode's directory. No process of the children's uid is
+        left (they are killed at the end of every run, and none can start between runs);
+        here the SysV IPC objects it made are removed, the scratch directory and (in a
+        sandbox with its own /tmp) /tmp are emptied, and the code known by path is
+        forgotten. What test code could reach besides (its uid's POSIX message queues)
+        the launcher's limits forbid.
+        """
+        if self.uid is not None:
+            _remove_ipc_objects(self.uid)
+        _remove_entries(self.scratch, keep=[])
+        if self.keep_in_tmp is not None:
+            _clean_tmp(self.keep_in_tmp)
+        self.code.forget_paths()
+        return {"recycled": True}
 
     def _fork(self, request: dict[str, Any], runner: str, deadline: float) -> dict[str, Any]:
         run_tmp = tempfile.mkdtemp(prefix="tmp-", dir=self.scratch)
@@ -563,7 +674,9 @@ def main(argv: list[str]) -> int:
     answers.write(json.dumps({"ready": True, "pytest": pytest.__version__}) + "\n")
     answers.flush()
     for line in sys.stdin:
-        answers.write(json.dumps(worker.serve(json.loads(line))) + "\n")
+        message = json.loads(line)
+        answer = worker.recycle() if message.get("recycle") is True else worker.serve(message)
+        answers.write(json.dumps(answer) + "\n")
         answers.flush()
     return 0
 

@@ -22,6 +22,9 @@ class CountingSandbox:
     def start_episode(self, directory, python=None):
         self.inner.start_episode(directory)
 
+    def open_episode(self, python=None):
+        return self.inner.open_episode(python)
+
     def end_episode(self, directory):
         self.inner.end_episode(directory)
 
