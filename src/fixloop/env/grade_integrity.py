@@ -39,7 +39,12 @@ class Canary:
         token = secrets.token_hex(6)
         path = posixpath.join(posixpath.dirname(test_file), f"test_{token}.py")
         passing, failing = f"test_{secrets.token_hex(4)}", f"test_{secrets.token_hex(4)}"
-        source = f"def {passing}():\n    assert True\n\n\ndef {failing}():\n    assert {len(token)} == 0\n"
+        # The failing check fails without a traceback: formatting one is most of what a
+        # grading run's report costs when every other test passes.
+        source = (
+            f"import pytest\n\n\ndef {passing}():\n    assert True\n\n\n"
+            f"def {failing}():\n    pytest.fail({token!r}, pytrace=False)\n"
+        )
         return cls(path=path, source=source, must_pass=f"{path}::{passing}", must_fail=f"{path}::{failing}")
 
 

@@ -16,7 +16,7 @@ class SupportDir:
     """A temporary directory with the programs a sandbox runs and the modules they import.
 
     `fixloop_launcher.py` and `fixloop_pytest.py` (per-run sandbox: the launcher execs the
-    second), `fixloop_worker.py` (warm worker), and the
+    second), `fixloop_worker.py` (warm worker) with `fixloop_killer.py` beside it, and the
     modules they import: `fixloop_report.py` (the pytest plugin), `fixloop_fast.py` (the
     fast path) and `fixloop_output.py` (the output cap). All of them import only the
     standard library and pytest.
@@ -36,6 +36,7 @@ class SupportDir:
         self.launcher = self._copy("launcher.py", "fixloop_launcher.py")
         self.pytest_entry = self._copy("pytest_entry.py", "fixloop_pytest.py")
         self.worker = self._copy("worker_program.py", "fixloop_worker.py")
+        self._copy("stray_killer.py", "fixloop_killer.py")
         self._copy("fast_pytest.py", "fixloop_fast.py")
         self._copy("output_capture.py", "fixloop_output.py")
         self.path.chmod(0o755)

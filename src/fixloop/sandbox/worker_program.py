@@ -45,6 +45,7 @@ import selectors
 import shutil
 import signal
 import stat
+import subprocess
 import sys
 import tempfile
 import time
@@ -58,6 +59,7 @@ import _pytest._code.code
 import _pytest._code.source
 import _pytest.assertion.rewrite
 import fixloop_fast  # type: ignore[import-not-found]
+import fixloop_killer  # type: ignore[import-not-found]
 import fixloop_launcher  # type: ignore[import-not-found]
 import fixloop_output  # type: ignore[import-not-found]
 import fixloop_report  # type: ignore[import-not-found]
@@ -117,7 +119,10 @@ def _warm_up(runner: str) -> None:
     on stderr and otherwise ignored (the children are only slower).
     """
     directory = tempfile.mkdtemp(prefix=f"fixloop-warm-up-{runner}-")
-    with open(os.path.join(directory, "test_warm_up.py"), "w") as handle:
+    # In a subdirectory, as most tests are: collection then also compiles the patterns of
+    # the directories it does not enter, once here instead of in every child.
+    os.mkdir(os.path.join(directory, "tests"))
+    with open(os.path.join(directory, "tests", "test_warm_up.py"), "w") as handle:
         handle.write(_WARM_UP_TEST)
     modules, path, meta_path, cwd = set(sys.modules), list(sys.path), list(sys.meta_path), os.getcwd()
     report = os.open(os.devnull, os.O_WRONLY)
@@ -248,22 +253,38 @@ def _remove_entries(directory: str, keep: list[str]) -> None:
                 os.unlink(path)
 
 
-def _kill_strays(uid: int) -> None:
-    """SIGKILL every process of `uid` (the children's own uid) at once.
+class StrayKiller:
+    """Kills every process of the children's uid after a run: through the small killer
+    process (`fixloop_killer`) while it answers, else by forking the worker."""
 
-    A child drops to `uid` and signals -1, which the kernel delivers in one pass to every
-    process that uid may signal (but the sender): a process forking meanwhile cannot slip
-    through, as it could between two reads of /proc, and a reused pid is never hit.
-    """
-    pid = os.fork()
-    if pid == 0:
+    def __init__(self, uid: int) -> None:
+        self.uid = uid
+        program = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixloop_killer.py")
         try:
-            fixloop_launcher.drop_privileges(uid, uid)
-            os.kill(-1, signal.SIGKILL)
-        except BaseException:  # nothing left to kill (ESRCH), or nothing we may do
-            pass
-        os._exit(0)
-    os.waitpid(pid, 0)
+            self._killer: subprocess.Popen[bytes] | None = subprocess.Popen(
+                [sys.executable, "-S", "-E", "-B", program, str(uid)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                bufsize=0,
+            )
+        except OSError:
+            self._killer = None
+
+    def kill_all(self) -> None:
+        """SIGKILL every process of the uid (`fixloop_killer.kill_all`); never raises."""
+        killer = self._killer
+        if killer is not None and killer.stdin is not None and killer.stdout is not None:
+            try:
+                killer.stdin.write(b"k")
+                if killer.stdout.read(1) == fixloop_killer.ACK:
+                    return
+            except OSError:
+                pass
+            killer.kill()
+            killer.wait()
+            self._killer = None
+        fixloop_killer.kill_all(self.uid)
 
 
 SYSV_IPC_TABLES = {"shm": ("shmid", "shmctl"), "sem": ("semid", "semctl"), "msg": ("msqid", "msgctl")}
@@ -528,6 +549,7 @@ class Worker:
         self.uid = uid
         self.keep_in_tmp = keep_in_tmp
         self.code = CodeCache()
+        self.killer = StrayKiller(uid) if uid is not None else None
         self._pytest_warm = False
 
     def serve(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -580,8 +602,8 @@ class Worker:
         os.close(output_read)
         os.close(report_read)
         _, status = os.waitpid(pid, 0)
-        if self.uid is not None:
-            _kill_strays(self.uid)
+        if self.killer is not None:
+            self.killer.kill_all()
         if self.keep_in_tmp is not None:
             _clean_tmp(self.keep_in_tmp)
         exit_code = os.waitstatus_to_exitcode(status)
