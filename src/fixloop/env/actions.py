@@ -8,6 +8,7 @@ malformed input, however deep, long or oddly encoded, and for nothing else.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
@@ -136,8 +137,15 @@ _adapter: TypeAdapter[Action] = TypeAdapter(Action)
 
 
 def action_json_schema() -> dict[str, Any]:
-    """The JSON schema of `Action`, for prompts and structured output."""
-    return _adapter.json_schema()
+    """The JSON schema of `Action`, for prompts and structured output (a new dict per call:
+    callers may change it)."""
+    return json.loads(_action_json_schema_text())
+
+
+@functools.cache
+def _action_json_schema_text() -> str:
+    # Generating the schema takes pydantic ~15 ms, and every LLM agent and prompt needs it.
+    return json.dumps(_adapter.json_schema())
 
 
 def action_tools() -> list[dict[str, Any]]:
