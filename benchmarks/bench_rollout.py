@@ -5,7 +5,8 @@ measures, in the same process:
 
   achieved      — the real path of `fixloop run`: `RunSettings(agent="llm", ...)`,
                   `start_run` + `execute_run` against a local OpenAI-compatible HTTP server
-                  (`FakeOpenAIServer`) answering after a fixed latency, every episode
+                  (`FakeOpenAIServer`, in a process of its own, as a real endpoint is)
+                  answering after a fixed latency, every episode
                   committed to a temporary SQLite store;
   model bound   — concurrency / (model calls per episode x latency): the rate if only the
                   model's latency counted (calls per episode as the server saw them);
@@ -29,9 +30,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from fixloop.agents.llm_agent import LLMAgent
@@ -43,7 +48,9 @@ from fixloop.rollout.runner import EpisodeJob, LocalExecutor
 from fixloop.sandbox.factory import make_sandbox
 from fixloop.store import Store
 from fixloop.tasks.task import Task
-from tests.fake_openai_server import Behaviour, ChatRequest, FakeOpenAIServer, Reply
+from tests.fake_openai_server import Behaviour, ChatRequest, Reply
+
+ROOT = Path(__file__).resolve().parents[1]
 
 TASK_ID = "fahrenheit-to-celsius"
 """A small builtin task: one test file of nine tests."""
@@ -69,10 +76,51 @@ def run_settings(args: argparse.Namespace, base_url: str, concurrency: int) -> R
     )  # fmt: skip
 
 
+SERVER_SCRIPT = """
+import sys
+from benchmarks.bench_rollout import by_turn
+from tests.fake_openai_server import FakeOpenAIServer
+with FakeOpenAIServer(by_turn(float(sys.argv[1]))) as server:
+    print(server.base_url, flush=True)
+    sys.stdin.read()
+    print(len(server.requests), flush=True)
+"""
+"""The fake model server as a process of its own: a real endpoint runs elsewhere, and in
+this process its request handling would take the runner's interpreter lock."""
+
+
+@dataclass
+class ModelServer:
+    """The fake server's address and, once it has stopped, how many requests it answered."""
+
+    base_url: str
+    calls: int = 0
+
+
+@contextmanager
+def model_server(latency_s: float) -> Iterator[ModelServer]:
+    """`SERVER_SCRIPT` running until the block ends (from the repository root)."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", SERVER_SCRIPT, str(latency_s)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    server = ModelServer(base_url=process.stdout.readline().strip())
+    try:
+        yield server
+    finally:
+        process.stdin.close()
+        server.calls = int(process.stdout.readline() or 0)
+        process.wait()
+
+
 def achieved(args: argparse.Namespace, concurrency: int) -> tuple[float, float, int]:
     """(seconds, model calls per episode, episodes not ending `unresolved`) of a real llm run."""
     with (
-        FakeOpenAIServer(by_turn(args.latency)) as server,
+        model_server(args.latency) as server,
         tempfile.TemporaryDirectory(prefix="fixloop-bench-") as tmp,
         Store.open(f"sqlite:///{Path(tmp) / 'bench.db'}") as store,
     ):
@@ -83,9 +131,8 @@ def achieved(args: argparse.Namespace, concurrency: int) -> tuple[float, float, 
         progress = execute_run(store, run, settings, tasks)
         seconds = time.perf_counter() - started
         outcomes = [t.outcome for t in store.trajectories(run)]
-        calls = len(server.requests)
     unexpected = sum(outcome != "unresolved" for outcome in outcomes) + (progress.planned - len(outcomes))
-    return seconds, calls / args.episodes, unexpected
+    return seconds, server.calls / args.episodes, unexpected
 
 
 def sandbox_only(args: argparse.Namespace, tasks: list[Task], concurrency: int) -> float:

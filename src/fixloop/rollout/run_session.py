@@ -189,6 +189,7 @@ class StoreServices:
         self._cache = StoreResponseCache(store) if settings.cache else None
         self._store = store
         self._run = run
+        self._recorded_contexts: set[str] = set()
 
     def run_budget(self, job: EpisodeJob) -> Limits:
         return self._budget
@@ -200,8 +201,10 @@ class StoreServices:
         return None if self._run is None else _call_recorder(self._store, self._run, job, model)
 
     def record_context(self, version: str, pieces: dict[str, Any]) -> None:
-        if self._run is not None:
+        # A version names its pieces (it is their hash): once stored, it need not be again.
+        if self._run is not None and version not in self._recorded_contexts:
             self._store.add_context_version(version, pieces)
+            self._recorded_contexts.add(version)
 
 
 def agent_factory(
