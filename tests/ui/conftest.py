@@ -33,6 +33,7 @@ from fixloop.rollout.run_session import RunSettings, select_tasks
 from fixloop.store import Store
 from fixloop.ui.app import build_server
 from fixloop.ui.settings import UISettings
+from tests.report.test_report_in_browser import artifacts_dir as test_artifacts
 
 TASKS = ["phone-normalize", "hex-color-shorthand"]
 """Builtin tasks whose wrong edits fail fast."""
@@ -184,7 +185,7 @@ def events(base_url: str) -> Iterator[tuple[str, object]]:
 
 
 def artifacts_dir() -> Path:
-    """Where the dashboard's screenshots go: tests/artifacts/ui/ (gitignored)."""
-    path = Path(__file__).resolve().parents[1] / "artifacts" / "ui"
+    """Where the dashboard's screenshots go: ui/ among the test run's artifacts."""
+    path = test_artifacts() / "ui"
     path.mkdir(parents=True, exist_ok=True)
     return path
