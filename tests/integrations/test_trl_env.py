@@ -10,7 +10,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -224,15 +223,15 @@ def test_close_ends_the_episode_and_a_later_reset_starts_another(env):
     assert "step 1," in env.run_tests()
 
 
-def test_garbage_collection_deletes_the_episodes_workspace(monkeypatch, tmp_path):
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+def test_garbage_collection_deletes_the_episodes_workspace():
     environment = FixloopToolEnv()
     environment.reset(task_id=FAST_TASK)
-    assert list(tmp_path.glob("fixloop-episode-*/fixloop-ws-*"))
+    workspace = environment._transport._env.workspace.root
+    assert workspace.is_dir()
     del environment
     gc.collect()
     # The episode's directory may stay, empty, with its worker for the next episode.
-    assert not list(tmp_path.glob("fixloop-episode-*/*"))
+    assert not workspace.exists()
 
 
 # ---- against a running `fixloop serve` -------------------------------------------------------

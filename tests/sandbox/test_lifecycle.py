@@ -41,12 +41,14 @@ def test_repeated_runs_leak_no_descriptors_processes_or_temp_dirs(
     if kind is BwrapSandbox:
         request.getfixturevalue("needs_bwrap")
     workspace = write_repo({"test_ok.py": "def test_ok():\n    pass\n"})
+    # Other tests' sandboxes may keep idle warm workers: children of this process, not ours.
+    others = set(_children())
     with kind() as sandbox:
         sandbox.run_tests(workspace)
         descriptors = len(os.listdir("/proc/self/fd"))
         results = [sandbox.run_tests(workspace) for _ in range(3)]
         assert len(os.listdir("/proc/self/fd")) == descriptors
-        assert _children() == []
+        assert set(_children()) - others == set()
         assert [entry.name[:16] for entry in private_tempdir.iterdir()] == ["fixloop-support-"]
     assert all(result.passed == 1 for result in results)
     assert list(private_tempdir.iterdir()) == []

@@ -18,7 +18,8 @@ class SupportDir:
     `fixloop_launcher.py` and `fixloop_pytest.py` (per-run sandbox: the launcher execs the
     second), `fixloop_worker.py` (warm worker) with `fixloop_killer.py` beside it, and the
     modules they import: `fixloop_report.py` (the pytest plugin), `fixloop_fast.py` (the
-    fast path) and `fixloop_output.py` (the output cap). All of them import only the
+    fast path), `fixloop_code.py` (the worker's compiled code) and `fixloop_output.py` (the
+    output cap). All of them import only the
     standard library and pytest.
 
     Owned by whoever made it (root, as root) and writable by no one else: the directory is
@@ -38,6 +39,7 @@ class SupportDir:
         self.worker = self._copy("worker_program.py", "fixloop_worker.py")
         self._copy("stray_killer.py", "fixloop_killer.py")
         self._copy("fast_pytest.py", "fixloop_fast.py")
+        self._copy("code_cache.py", "fixloop_code.py")
         self._copy("output_capture.py", "fixloop_output.py")
         self.path.chmod(0o755)
 
