@@ -147,3 +147,21 @@ def test_idle_workers_are_bounded_and_closed_with_the_sandbox(fresh_sandbox):
     fresh_sandbox.close()
     assert not any(directory.exists() for directory in directories)
     assert not any(worker is not None and worker.alive for worker in workers)
+
+
+def test_a_run_the_worker_cannot_set_up_goes_per_run_and_shows_none_of_the_worker(fresh_sandbox):
+    if fresh_sandbox.name != "bwrap":
+        pytest.skip("the process sandbox lets its uid search private directories on the way to a workspace")
+    directory = fresh_sandbox.open_episode()
+    workspace = directory / "repo"
+    workspace.mkdir()
+    (workspace / "test_probe.py").write_text("def test_probe():\n    assert True\n")
+    directory.chmod(0o700)  # test code's uid cannot enter the workspace: the child's chdir fails
+    try:
+        result = fresh_sandbox.run_tests(workspace)
+    finally:
+        directory.chmod(0o755)
+        fresh_sandbox.end_episode(directory)
+    assert result.runner == "per-run"
+    assert result.outcome_of("test_probe.py::test_probe") == TestOutcome.passed
+    assert "fixloop_worker" not in result.output

@@ -451,7 +451,7 @@ class PytestSandbox(ABC):
         coverage: bool,
     ) -> TestRunResult | None:
         """The run, by the episode's worker; None when the run must go per run: the worker
-        never started, or it died (see `start_episode`)."""
+        never started, it died (see `start_episode`), or it could not set the run up."""
         self._hand_over(workspace)
         request = WorkerRequest(
             workspace=str(workspace),
@@ -483,6 +483,15 @@ class PytestSandbox(ABC):
             self._end_test_processes()  # what the dead worker's child left running
             episode.worker = None if episode.restarted else self._start_worker(episode)
             episode.restarted = True
+            return None
+        if answer.setup_failed:
+            # Nothing of the agent's ran: the run goes per run, and the worker's own trouble
+            # never reaches the agent's observation.
+            logger.warning(
+                "The %s sandbox's warm worker could not set a run up; it goes per run: %s",
+                self.name,
+                answer.output[-2000:],
+            )
             return None
         report = parse_report(answer.report.encode(), workspace)
         return _result(report, answer, "warm-fast" if answer.runner == "fast" else "warm-pytest")

@@ -58,6 +58,9 @@ class WorkerAnswer(BaseModel):
     output_truncated: bool
     report: str
     runner: Literal["fast", "pytest"]
+    setup_failed: bool = False
+    """The child failed before test code ran (its privileges, limits or the workspace): the
+    sandbox's own failure, whose output says why."""
 
 
 class WarmWorker:

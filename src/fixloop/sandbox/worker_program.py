@@ -83,6 +83,13 @@ REPORT_FD = fixloop_report.REPORT_FD
 """Where a child finds its report pipe (a pipe, not a file: a test filling /tmp or the disk
 cannot make the verdicts disappear); `fixloop_report.start_run` takes it from there."""
 
+SETUP_FD = REPORT_FD + 1
+"""Where a child says, with one byte just before test code runs, that its setup (privileges,
+limits, environment, the workspace) succeeded: a child that exits without saying so failed
+in the sandbox's own work, not in test code's."""
+
+SETUP_DONE = b"1"
+
 MAX_REPORT_BYTES = 64 * 1024 * 1024
 """Report bytes kept per run; only forged or absurd reports are longer."""
 
@@ -150,6 +157,7 @@ def _run_child(
     runner: str,
     output_fd: int,
     report_fd: int,
+    setup_fd: int,
     run_tmp: str,
     uid: int | None,
     code_cache: fixloop_code.CodeCache,
@@ -160,10 +168,11 @@ def _run_child(
         os.dup2(output_fd, 1)
         os.dup2(output_fd, 2)
         os.dup2(report_fd, REPORT_FD)
+        os.dup2(setup_fd, SETUP_FD)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         # Nothing of the worker's (its answer channel above all) stays open in test code.
-        os.closerange(REPORT_FD + 1, os.sysconf("SC_OPEN_MAX"))
+        os.closerange(SETUP_FD + 1, os.sysconf("SC_OPEN_MAX"))
         if uid is not None:
             fixloop_launcher.drop_privileges(uid, uid)
         fixloop_launcher.apply_limits(
@@ -184,6 +193,8 @@ def _run_child(
         code_cache.install()
         os.chdir(workspace)
         sys.path.insert(0, workspace)
+        os.write(SETUP_FD, SETUP_DONE)
+        os.close(SETUP_FD)
         if runner == "fast":
             code = _run_fast(workspace, targets, request["coverage"], channel)
         else:
@@ -434,17 +445,24 @@ class Worker:
             os.chown(run_tmp, self.uid, self.uid)
         output_read, output_write = os.pipe()
         report_read, report_write = os.pipe()
+        setup_read, setup_write = os.pipe()
         pid = os.fork()
         if pid == 0:
-            _run_child(request, runner, output_write, report_write, run_tmp, self.uid, self.code)
+            _run_child(request, runner, output_write, report_write, setup_write, run_tmp, self.uid, self.code)
         os.close(output_write)
         os.close(report_write)
+        os.close(setup_write)
         output = fixloop_output.HeadTailBuffer(request["max_output_bytes"])
         report = bytearray()
         timed_out = _supervise(pid, {output_read: output.feed, report_read: _bounded(report)}, deadline)
         os.close(output_read)
         os.close(report_read)
         _, status = os.waitpid(pid, 0)
+        os.set_blocking(setup_read, False)
+        setup_done = False
+        with contextlib.suppress(BlockingIOError):
+            setup_done = os.read(setup_read, 1) == SETUP_DONE
+        os.close(setup_read)
         if self.killer is not None:
             self.killer.kill_all()
         if self.keep_in_tmp is not None:
@@ -457,6 +475,7 @@ class Worker:
             "output_truncated": output.truncated,
             "report": report.decode(errors="replace"),
             "runner": runner,
+            "setup_failed": not setup_done,
         }
 
 
