@@ -108,9 +108,9 @@ class WarmWorker:
             self._die(f"it answered garbage ({exc.errors()[0]['msg']}): {line[:200]!r}")
 
     def recycle(self) -> None:
-        """Have the worker leave nothing of its episode for the next one (its runs' processes,
-        IPC objects, temporary files and code known by path: see `worker_program`); raises
-        `WorkerDied`. The host empties the episode's directory itself."""
+        """Have the worker leave nothing of its episode for the next one (its uid's IPC
+        objects, its scratch directory, the code it knows by path: see `worker_program`);
+        raises `WorkerDied`. The host empties the episode's directory itself."""
         self._send(b'{"recycle": true}')
         line = self._read_line(time.monotonic() + RECYCLE_TIMEOUT_S, "recycle answer")
         try:

@@ -424,18 +424,16 @@ class Worker:
     def recycle(self) -> dict[str, Any]:
         """Leave nothing of the last episode for the next one, and say so.
 
-        The host has emptied the episode's directory. No process of the children's uid is
-        left (they are killed at the end of every run, and none can start between runs);
-        here the SysV IPC objects it made are removed, the scratch directory and (in a
-        sandbox with its own /tmp) /tmp are emptied, and the code known by path is
-        forgotten. What test code could reach besides (its uid's POSIX message queues)
-        the launcher's limits forbid.
+        The host has emptied the episode's directory. Every run ends with the children's
+        uid's processes killed and (in a sandbox with its own /tmp) /tmp emptied, and
+        nothing runs between runs; here the SysV IPC objects the uid made are removed, the
+        scratch directory (where test code may write beside its runs' temporary
+        directories) is emptied, and the code known by path is forgotten. What test code
+        could reach besides (its uid's POSIX message queues) the launcher's limits forbid.
         """
         if self.uid is not None:
             _remove_ipc_objects(self.uid)
         _remove_entries(self.scratch, keep=[])
-        if self.keep_in_tmp is not None:
-            _clean_tmp(self.keep_in_tmp)
         self.code.forget_paths()
         return {"recycled": True}
 
